@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+// gvt-rr: a record-and-replay debugger for GPU mediated pass-through (Intel GVT-g, Gen9).
+// Module boundaries follow docs/design.md: the arrows point one way.
+import PackageDescription
+
+let package = Package(
+    name: "gvt-rr",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "gvtrr", targets: ["gvtrr"]),
+        .library(name: "GPUModel", targets: ["GPUModel"]),
+        .library(name: "Decode", targets: ["Decode"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+    ],
+    targets: [
+        // One thin system-library shim per C library (module map + umbrella header).
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CCapstone", pkgConfig: "capstone", providers: [.apt(["libcapstone-dev"])]),
+        .systemLibrary(name: "CDRMIntel", pkgConfig: "libdrm_intel", providers: [.apt(["libdrm-dev"])]),
+
+        // The physical Gen9 GPU: knows nothing of virtualization, threads or clocks.
+        .target(name: "GPUModel"),
+
+        // Human-readable views: GPU commands, x86 instructions, register names, error states.
+        .target(
+            name: "Decode",
+            dependencies: [
+                "GPUModel", "CCapstone", "CDRMIntel",
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
+
+        // The command line: parses arguments, calls the libraries, formats output.
+        .executableTarget(
+            name: "gvtrr",
+            dependencies: [
+                "GPUModel", "Decode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Release-build micro-benchmarks (never timed unit tests).
+        .executableTarget(name: "gvtrr-bench", dependencies: ["GPUModel", "Decode"]),
+
+        .target(name: "TestSupport", dependencies: ["GPUModel"], path: "Tests/TestSupport"),
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CLZ4", "CCapstone", "CDRMIntel"]),
+        .testTarget(name: "GPUModelTests", dependencies: ["GPUModel", "TestSupport"]),
+        .testTarget(name: "DecodeTests", dependencies: ["Decode", "GPUModel", "TestSupport"]),
+        .testTarget(name: "gvtrrTests", dependencies: ["GPUModel", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

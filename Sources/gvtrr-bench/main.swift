@@ -1,0 +1,3 @@
+import GPUModel
+
+print("gvtrr-bench: no benchmarks yet")

@@ -1,0 +1,4 @@
+import GPUModel
+
+/// Shared helpers and fakes for the test targets.
+public enum TestSupport {}
