@@ -12,13 +12,16 @@ struct GVTRR: ParsableCommand {
         commandName: "gvtrr",
         abstract: "Record, replay, diff and debug Intel GVT-g (Gen9) mediation.",
         version: GVTRRVersion.string,
-        subcommands: []
+        subcommands: [GPUDemoCommand.self]
     )
 
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as CLIError {
+            printError(error.description)
+            exit(withError: ExitCode(2))
         } catch {
             let code = exitCode(for: error)
             if code == .success {
