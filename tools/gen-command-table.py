@@ -304,12 +304,12 @@ def emit_instruction(gx, ins):
     return lines
 
 
-def generate(path):
+def generate(path, verbose=True):
     gx = Genxml(path)
     instructions = [Instruction(gx, el) for el in gx.root.findall("instruction")]
     instructions.sort(key=Instruction.sort_key)
     for ins in instructions:
-        if ins.nominal_note:
+        if ins.nominal_note and verbose:
             print("gen-command-table: nominal length from fields: " + ins.nominal_note, file=sys.stderr)
 
     out = []
@@ -372,7 +372,7 @@ def main(argv):
     if not os.path.exists(path):
         print("gen-command-table: no genxml at %s" % path, file=sys.stderr)
         return 2
-    text = generate(path)
+    text = generate(path, verbose=not check)
     if check:
         try:
             with open(OUTPUT, encoding="utf-8") as f:

@@ -221,6 +221,18 @@ struct CommandTableTests {
         #expect(table.lookup(0x6800_0100, engine: .vcs)?.length(header: 0x6800_0100) == 1)
     }
 
+    @Test func hotPathHelpersAgreeWithLookup() {
+        for header: UInt32 in [0x0000_0000, 0x1100_0005, 0x7A00_0004, 0x54C0_0008, 0x7000_0003, 0x2000_0000] {
+            for engine in EngineID.allCases {
+                let info = table.lookup(header, engine: engine)
+                #expect(table.lookupIndex(header, engine: engine) == info?.id)
+                #expect(table.length(of: header, engine: engine) == info?.length(header: header))
+            }
+        }
+        #expect(table.length(of: 0x1100_0005, engine: .vecs) == 7)
+        #expect(table.length(of: 0x54C0_0008, engine: .rcs) == nil)
+    }
+
     // MARK: unknown headers
 
     @Test func unknownHeadersAreNil() {
