@@ -77,6 +77,20 @@ public struct CommandTable: Sendable {
         return index < 0 ? nil : commands[Int(index)]
     }
 
+    /// Index into `commands` of the command `header` encodes on `engine`, or nil: the hot-path
+    /// form of `lookup(_:engine:)` (no row is copied).
+    @inlinable public func lookupIndex(_ header: UInt32, engine: EngineID) -> Int? {
+        guard let slot = CommandTable.slot(header, engine: engine) else { return nil }
+        let index = slots[slot]
+        return index < 0 ? nil : Int(index)
+    }
+
+    /// Length in dwords of the command `header` starts on `engine`, or nil if unknown there.
+    @inlinable public func length(of header: UInt32, engine: EngineID) -> Int? {
+        guard let index = lookupIndex(header, engine: engine) else { return nil }
+        return commands[index].length.length(header: header)
+    }
+
     /// Same as `lookup(_:engine:)` on the first engine that knows it, in the order rcs, bcs,
     /// vcs, vecs: for decoding a buffer of unknown origin.
     @inlinable public func lookupAnyEngine(_ header: UInt32) -> CommandInfo? {
@@ -141,14 +155,5 @@ public struct CommandTable: Sendable {
             }
         }
         return problems
-    }
-}
-
-/// Namespace of the Gen9 rows: generated from genxml (`Gen9Commands+Generated.swift`) and
-/// hand-written (`Gen9Commands+Blitter.swift`, `Gen9Commands+Extra.swift`).
-enum Gen9Commands {
-    /// Every Gen9 row, in no particular order (the table sorts them).
-    static func all() -> [CommandInfo] {
-        generatedMi() + extraMI() + blitter() + generatedRender() + extraVebox()
     }
 }
