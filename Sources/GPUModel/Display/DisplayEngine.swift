@@ -95,7 +95,7 @@ public struct DisplayEngine: Sendable, Hashable {
         var events = advance(to: time, registers: &registers)
         registers.write(offset, value)
         switch Self.decode(offset) {
-        case .pipeConf(let pipe):
+        case .pipeConf:
             let conf = registers[offset]
             registers[offset] = conf & Self.pipeEnable != 0 ? conf | Self.pipeState : conf & ~Self.pipeState
         case .surface(let pipe, let plane):

@@ -76,6 +76,7 @@ public struct FenceRegister: RawRepresentable, Hashable, Sendable, Codable, Cust
         return (delta / 8, delta & 4 != 0)
     }
 
+    /// A one-line human-readable summary.
     public var description: String {
         guard isValid else { return "fence off (\(hex(rawValue, width: 16)))" }
         return "fence \(start)..<\(end) pitch \(pitch) \(tilingY ? "Y" : "X")-tiled"

@@ -39,6 +39,7 @@ public struct GGTTEntry: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     /// The bits that are not the address (present, cache type, ignored high bits).
     @inlinable public var flags: UInt64 { rawValue & ~Self.addressMask }
 
+    /// A one-line human-readable summary.
     public var description: String {
         isPresent ? "GGTT PTE \(hex(rawValue, width: 16)) -> \(frame)" : "GGTT PTE \(hex(rawValue, width: 16)) (not present)"
     }

@@ -63,6 +63,7 @@ public struct GPUFault: Error, Hashable, Sendable, Codable, CustomStringConverti
         }
     }
 
+    /// A one-line human-readable summary.
     public var description: String {
         let what: String
         switch reason {

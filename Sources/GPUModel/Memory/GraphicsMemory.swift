@@ -45,6 +45,9 @@ public struct GraphicsMemory {
     /// Translates each page piece of `[gma, gma + count)`: (physical address, length).
     private func pieces(_ gma: GraphicsAddress, count: Int, _ space: AddressSpace, write: Bool) throws(GPUFault) -> [(PhysicalAddress, Int)] {
         precondition(count >= 0, "negative graphics memory access length")
+        if count > 0 && Int(gma.pageOffset) + count <= PhysicalMemory.pageSize {   // one page: the common case
+            return [(try physical(gma, space, write: write), count)]
+        }
         var result: [(PhysicalAddress, Int)] = []
         var done = 0
         while done < count {

@@ -60,6 +60,7 @@ public struct PPGTTWalk: Hashable, Sendable, CustomStringConvertible {
     /// Size of the page that mapped the address (4 KiB, 64 KiB, 2 MiB or 1 GiB), nil on a fault.
     public var pageSize: UInt64?
 
+    /// A one-line human-readable summary.
     public var description: String {
         var lines = ["PPGTT walk of \(address):"]
         for step in steps {

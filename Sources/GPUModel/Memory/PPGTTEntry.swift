@@ -48,6 +48,7 @@ public struct PPGTTEntry: RawRepresentable, Hashable, Sendable, Codable, CustomS
     /// The address of the next table or page (bits 38:12).
     @inlinable public var address: PhysicalAddress { PhysicalAddress(rawValue & Self.addressMask) }
 
+    /// A one-line human-readable summary.
     public var description: String {
         var flags: [String] = [isPresent ? "P" : "-", isWritable ? "RW" : "RO"]
         if isLargePage { flags.append("PS") }

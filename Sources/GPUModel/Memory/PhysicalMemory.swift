@@ -51,11 +51,12 @@ public final class PhysicalMemory: @unchecked Sendable {
 
     /// Creates `size` bytes of zeroed memory whose frame allocator hands out frames from
     /// `allocationBase` upward (default 1 MiB, so frame 0 and the legacy low megabyte are
-    /// never allocated and a zero "address" never names an allocated page).
+    /// never allocated and a zero "address" never names an allocated page). A base above
+    /// `size` is clamped to `size` (nothing allocatable).
     public init(size: UInt64, allocationBase: UInt64 = 1 << 20) {
         precondition(size > 0 && size % UInt64(Self.pageSize) == 0, "memory size must be a positive multiple of 4 KiB")
-        precondition(allocationBase % UInt64(Self.pageSize) == 0 && allocationBase <= size,
-                     "allocation base must be 4 KiB aligned and inside memory")
+        precondition(allocationBase % UInt64(Self.pageSize) == 0, "allocation base must be 4 KiB aligned")
+        let allocationBase = min(allocationBase, size)
         self.size = size
         self.frameCount = size >> 12
         self.firstAllocatableFrame = allocationBase >> 12
@@ -422,7 +423,7 @@ public final class PhysicalMemory: @unchecked Sendable {
 
     /// Returns to a state captured by `save()` from a memory of the same size and base.
     public func restore(_ state: State) {
-        precondition(state.size == size && state.allocationBase == firstAllocatableFrame << 12,
+        precondition(state.size == size && min(state.allocationBase, size) == firstAllocatableFrame << 12,
                      "restoring a checkpoint of a differently sized memory")
         precondition(state.allocationBits.count == allocationBits.count && state.frames.count == state.pages.count,
                      "malformed memory checkpoint")
