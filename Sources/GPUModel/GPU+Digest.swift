@@ -35,7 +35,7 @@ extension GPU {
 
 /// FNV-1a, 64-bit: a hash with no per-process seed, for digests that must match across runs.
 public struct StableHasher: Sendable {
-    public private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+    public var value: UInt64 = 0xCBF2_9CE4_8422_2325
     public init() {}
 
     /// Mixes in the eight little-endian bytes of `word`.

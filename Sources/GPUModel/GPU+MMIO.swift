@@ -24,8 +24,8 @@ extension GPU {
             return
         }
         if DisplayEngine.handlesWrite(to: offset) {
-            display.write(offset, value, registers: &registers, at: now)
-            drainDisplayAsyncEvents()
+            let displayEvents = display.write(offset, value, registers: &registers, at: now)
+            forward(displayEvents)
             return
         }
         if let engine = ringOwner(of: offset) {
@@ -128,11 +128,12 @@ extension GPU {
         return .success(())
     }
 
-    /// Forwards flip-done events an async flip produced immediately.
-    func drainDisplayAsyncEvents() {
-        for event in display.takeImmediateEvents() {
-            if case let .flipDone(pipe, plane, surface) = event {
-                events.append(.flipDone(pipe, plane: plane, surface: surface))
+    /// Forwards display events (vblanks caught up, flips) as GPU events.
+    func forward(_ displayEvents: [DisplayEvent]) {
+        for event in displayEvents {
+            switch event {
+            case let .vblank(pipe, frame): events.append(.vblank(pipe, frame: frame))
+            case let .flipDone(pipe, plane, surface): events.append(.flipDone(pipe, plane: plane, surface: surface))
             }
         }
         updateInterruptLine()

@@ -66,14 +66,7 @@ public final class GPU {
     public func advance(to time: VirtualTime) {
         guard time > now else { return }
         now = time
-        let displayEvents = display.advance(to: time, registers: &registers)
-        for event in displayEvents {
-            switch event {
-            case let .vblank(pipe, frame): events.append(.vblank(pipe, frame: frame))
-            case let .flipDone(pipe, plane, surface): events.append(.flipDone(pipe, plane: plane, surface: surface))
-            }
-        }
-        updateInterruptLine()
+        forward(display.advance(to: time, registers: &registers))
     }
 
     /// Runs every engine up to `time` (in engine order), then advances the display.

@@ -28,7 +28,7 @@ public enum GPUEvent: Hashable, Sendable, Codable {
 }
 
 /// Why an engine stopped executing (it stays stopped until reset).
-public enum EngineStall: Hashable, Sendable, Codable, CustomStringConvertible {
+public enum EngineStall: Error, Hashable, Sendable, Codable, CustomStringConvertible {
     /// The command streamer met a header no table knows on this engine.
     case invalidCommand(header: UInt32, at: GraphicsAddress)
     /// A command's length runs past the ring or the batch cannot be read.

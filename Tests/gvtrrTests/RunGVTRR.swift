@@ -38,19 +38,22 @@ func runGVTRR(_ arguments: [String], stdin: Data? = nil) throws -> CLIResult {
     if let stdin { input.fileHandleForWriting.write(stdin) }
     try input.fileHandleForWriting.close()
     // Read both pipes to the end before waiting, so a large output cannot block the child.
-    let group = DispatchGroup()
-    var errData = Data()
-    group.enter()
-    DispatchQueue.global().async {
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
-    }
+    let errBox = DataBox()
+    let reader = Thread { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); errBox.done.signal() }
+    reader.start()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
+    errBox.done.wait()
+    let errData = errBox.data
     process.waitUntilExit()
     return CLIResult(
         status: process.terminationStatus,
         stdout: String(decoding: outData, as: UTF8.self),
         stderr: String(decoding: errData, as: UTF8.self)
     )
+}
+
+/// Carries stderr's bytes from the reader thread (joined through the semaphore).
+private final class DataBox: @unchecked Sendable {
+    var data = Data()
+    let done = DispatchSemaphore(value: 0)
 }

@@ -97,6 +97,8 @@ public struct SemaphoreWait: Hashable, Sendable, Codable {
 public struct HangcheckSample: Hashable, Sendable, Codable {
     public var acthd: GraphicsAddress = 0
     public var breadcrumbs: UInt64 = 0
+    /// Commands executed at the sample.
+    public var commands: UInt64 = 0
     /// Consecutive checks with neither ACTHD nor breadcrumbs moving (or waiting/stalled).
     public var stuckChecks = 0
     /// Consecutive checks with ACTHD moving but no breadcrumb.

@@ -26,15 +26,15 @@ extension GPU {
                 }
                 continue
             }
-            executed += 1
-            step(engine)
+            if step(engine) { executed += 1 }
         }
     }
 
-    /// Executes one command (or completes the context when its ring is empty).
-    func step(_ engine: EngineID) {
+    /// Executes one command, or completes the context when its ring is empty (returns false).
+    @discardableResult
+    func step(_ engine: EngineID) -> Bool {
         let i = engine.index
-        guard let context = engines[i].context else { return }
+        guard let context = engines[i].context else { return false }
         let address: GraphicsAddress
         let space: AddressSpace
         if let top = context.batches.last {
@@ -43,7 +43,7 @@ extension GPU {
         } else {
             if context.head == context.tail {
                 completeContext(engine)
-                return
+                return false
             }
             address = context.ringStart.advanced(by: UInt64(context.head))
             space = .ggtt
@@ -53,14 +53,16 @@ extension GPU {
         let header: UInt32
         do { header = try graphicsMemory.read32(address, in: space) } catch {
             stallEngine(engine, .pageFault(error, at: address))
-            return
+            return true
         }
         guard let info = commands.lookup(header, engine: engine) else {
             stallEngine(engine, .invalidCommand(header: header, at: address))
-            return
+            return true
         }
         let length = info.length(header: header)
-        guard let dwords = fetchCommand(engine, at: address, space: space, header: header, length: length) else { return }
+        guard let dwords = fetchCommand(engine, at: address, space: space, header: header, length: length) else {
+            return true
+        }
 
         // Advance past the command first; jumps and returns overwrite the position.
         advancePosition(engine, byDwords: length)
@@ -71,6 +73,7 @@ extension GPU {
         if engines[i].context?.batches.isEmpty == true, engines[i].arbitrationEnabled {
             _ = arbitrate(engine)
         }
+        return true
     }
 
     /// Reads a whole command; nil (and a stall) if it is malformed or unreadable.

@@ -123,9 +123,9 @@ extension GPU {
         let state = context.descriptor.lrca.advanced(by: ContextImage.registerStatePage << 12)
         let head = context.head | context.wraps << 21
         let stamp = UInt32(truncatingIfNeeded: engines[engine.index].clock.nanoseconds / 52)
-        try? graphicsMemory.write32(state.advanced(by: ContextImage.Slot.ringHead.valueByteOffset), head, in: .ggtt)
+        try? graphicsMemory.write32(state.advanced(by: ContextImage.Slot.ringHead.valueByteOffset), in: .ggtt, head)
         try? graphicsMemory.write32(
-            state.advanced(by: ContextImage.Slot.contextTimestamp.valueByteOffset), stamp, in: .ggtt)
+            state.advanced(by: ContextImage.Slot.contextTimestamp.valueByteOffset), in: .ggtt, stamp)
     }
 
     /// Reads one register slot of a context image, or nil if unreadable.
@@ -144,10 +144,10 @@ extension GPU {
         let hwsp = GraphicsAddress(UInt64(registers[.ring(.hwsPGA, engine)] & 0xFFFF_F000))
         if hwsp.rawValue != 0 {
             let entry = hwsp.advanced(by: UInt64(ContextStatusBuffer.hwspFirstEntryDword + 2 * index) * 4)
-            try? graphicsMemory.write32(entry, status.flags.rawValue, in: .ggtt)
-            try? graphicsMemory.write32(entry.advanced(by: 4), status.contextID, in: .ggtt)
+            try? graphicsMemory.write32(entry, in: .ggtt, status.flags.rawValue)
+            try? graphicsMemory.write32(entry.advanced(by: 4), in: .ggtt, status.contextID)
             try? graphicsMemory.write32(
-                hwsp.advanced(by: UInt64(ContextStatusBuffer.hwspWritePointerDword) * 4), UInt32(index), in: .ggtt)
+                hwsp.advanced(by: UInt64(ContextStatusBuffer.hwspWritePointerDword) * 4), in: .ggtt, UInt32(index))
         }
         events.append(.contextStatus(engine, status, index: index))
         raise(.contextSwitch(engine))

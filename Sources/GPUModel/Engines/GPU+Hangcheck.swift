@@ -1,7 +1,9 @@
 /// Hang detection, as i915's hangcheck does it: sample each busy engine periodically; an
 /// engine whose ACTHD and breadcrumbs do not move (or that waits on a semaphore, or has
-/// stalled) for `hangcheckThreshold` samples is hung; one whose ACTHD moves without a
-/// breadcrumb (a loop) is hung after `activeHangcheckThreshold` samples.
+/// stalled) for `hangcheckThreshold` samples is hung; one that executes without writing a
+/// breadcrumb (a loop) is hung after `activeHangcheckThreshold` samples. Activity is ACTHD
+/// moving or commands retiring (i915 also looks at INSTDONE for the latter), so a tight
+/// loop sampled at the same ACTHD each time still counts as a loop.
 extension GPU {
     /// Takes one hang-check sample of every engine; returns (and emits) new hang reports.
     /// The caller decides the period (i915: 1.5 s).
@@ -24,7 +26,8 @@ extension GPU {
             } else if state.semaphoreWait != nil {
                 sample.stuckChecks += 1
                 reason = .semaphore
-            } else if state.breadcrumbs == sample.breadcrumbs && acthd == sample.acthd {
+            } else if state.breadcrumbs == sample.breadcrumbs && acthd == sample.acthd
+                        && state.commandsExecuted == sample.commands {
                 sample.stuckChecks += 1
                 sample.loopChecks = 0
                 reason = .stuck
@@ -39,6 +42,7 @@ extension GPU {
             }
             sample.acthd = acthd
             sample.breadcrumbs = state.breadcrumbs
+            sample.commands = state.commandsExecuted
             let hung = sample.stuckChecks >= configuration.hangcheckThreshold
                 || sample.loopChecks >= configuration.activeHangcheckThreshold
             if hung && !sample.reported {

@@ -233,7 +233,7 @@ extension GPU {
         let pipes: [Pipe] = [.a, .a, .b, .b, .c, .c]
         guard select < pipes.count else { return configuration.cost.command }
         let pipe = pipes[select]
-        let plane = select % 2 == 0 ? 0 : 1
+        let plane = select % 2 == 0 ? 1 : 2  // plane 1 primary, 2 sprite
         writeRegister(Reg.planeStride(pipe, plane), (dwords[1] >> 6) & 0x3FF)
         writeRegister(Reg.planeSurf(pipe, plane), dwords[2] & 0xFFFF_F000)
         return configuration.cost.command &* 4
@@ -260,7 +260,7 @@ extension GPU {
     func store(_ engine: EngineID, _ words: [UInt32], at target: GraphicsAddress, in space: AddressSpace) {
         var at = target
         for word in words {
-            do { try graphicsMemory.write32(at, word, in: space) } catch {
+            do { try graphicsMemory.write32(at, in: space, word) } catch {
                 var fault = error
                 fault.isWrite = true
                 stallEngine(engine, .pageFault(fault, at: engines[engine.index].context?.acthd ?? at))

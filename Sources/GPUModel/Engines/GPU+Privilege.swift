@@ -42,8 +42,11 @@ extension GPU {
         return registers[.ring(.mode, engine)] & Self.privilegeCheckDisableBit != 0
     }
 
-    /// True if FORCE_TO_NONPRIV of `engine` names `offset`.
+    /// True if user batches of `engine` may load `offset`: the engine's own general-purpose
+    /// registers (CS_GPR, for MI_MATH) or a register FORCE_TO_NONPRIV names.
     func isWhitelisted(_ offset: MMIOOffset, on engine: EngineID) -> Bool {
+        let gpr = MMIOOffset.csGPR(engine, 0).rawValue
+        if offset.rawValue >= gpr && offset.rawValue < gpr + 16 * 8 { return true }
         for slot in 0..<12 {
             let entry = registers[MMIOOffset.ring(.forceToNonPriv, engine).advanced(by: UInt32(slot * 4))]
             if entry & 0x3FF_FFFC == offset.rawValue && entry != 0 { return true }

@@ -23,6 +23,16 @@ public struct SampleWorkload {
         self.rounds = rounds
     }
 
+    /// Clears every pending IIR bit the way an interrupt handler does (master off, W1C, master on).
+    func acknowledgeInterrupts(_ gpu: GPU) {
+        gpu.writeRegister(Reg.masterIRQ, 0)
+        for bank in InterruptBank.allCases {
+            let pending = gpu.readRegister(bank.iir)
+            if pending != 0 { gpu.writeRegister(bank.iir, pending) }
+        }
+        gpu.writeRegister(Reg.masterIRQ, 1 << 31)
+    }
+
     /// Programs `gpu` and runs everything to idle.
     public func run(on gpu: GPU) -> Result {
         let bench = Workbench(gpu: gpu)
@@ -42,10 +52,15 @@ public struct SampleWorkload {
         // Framebuffer in the GGTT, scanned out by pipe A's primary plane.
         let width = 256, height = 64
         let framebuffer = bench.mapGGTT(pages: width * height * 4 / 4096)
+        // The blitter reaches it through the PPGTT, at the same address (as i915 maps it).
+        for page in 0..<(width * height * 4 / 4096) {
+            let gma = framebuffer.advanced(by: UInt64(page) << 12)
+            ppgtt.map(gma, to: gpu.ggtt[Int(gma.pageNumber)].frame)
+        }
         gpu.writeRegister(Reg.pipeConf(.a), 1 << 31)
-        gpu.writeRegister(Reg.planeStride(.a, 0), UInt32(width * 4 / 64))
-        gpu.writeRegister(Reg.planeSize(.a, 0), UInt32(height - 1) << 16 | UInt32(width - 1))
-        gpu.writeRegister(Reg.planeCtl(.a, 0), 1 << 31 | 4 << 24)
+        gpu.writeRegister(Reg.planeStride(.a, 1), UInt32(width * 4 / 64))
+        gpu.writeRegister(Reg.planeSize(.a, 1), UInt32(height - 1) << 16 | UInt32(width - 1))
+        gpu.writeRegister(Reg.planeCtl(.a, 1), 1 << 31 | 4 << 24)
 
         var render = bench.makeContext(engine: .rcs, ppgtt: ppgtt, contextID: 0x10)
         var blit = bench.makeContext(engine: .bcs, ppgtt: ppgtt, contextID: 0x20)
@@ -68,6 +83,9 @@ public struct SampleWorkload {
         bench.write(CommandEncoder.storeDataImmediate(data.advanced(by: 0x80), UInt32(truncatingIfNeeded: seed))
                     + CommandEncoder.batchEnd, at: second, in: space)
 
+        // Let user batches load the register they use (as i915 whitelists registers).
+        bench.emit(CommandEncoder.loadRegisterImmediate([(.ring(.forceToNonPriv, .rcs), 0x7300)]), to: &render)
+
         var outcomes: [EngineRunOutcome] = []
         var events: [GPUEvent] = []
         for round in 0..<rounds {
@@ -84,9 +102,10 @@ public struct SampleWorkload {
             bench.emit(CommandEncoder.flushDW(store: UInt32(round), at: data.advanced(by: 0x300), notify: true), to: &vebox)
             for ctx in [render, blit, video, vebox] { bench.submit(ctx) }
             outcomes = bench.runUntilIdle()
-            gpu.writeRegister(Reg.planeSurf(.a, 0), UInt32(framebuffer.rawValue))
+            gpu.writeRegister(Reg.planeSurf(.a, 1), UInt32(framebuffer.rawValue))
             gpu.advance(to: gpu.now + 16_666_667)
             events += gpu.drainEvents()
+            acknowledgeInterrupts(gpu)
         }
         // A final copy of the top-left quarter onto the bottom-right.
         bench.emit(CommandEncoder.sourceCopyBlit(

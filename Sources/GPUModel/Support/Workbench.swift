@@ -31,7 +31,7 @@ public final class Workbench {
     /// Writes dwords at a graphics address through `space`.
     public func write(_ dwords: [UInt32], at gma: GraphicsAddress, in space: AddressSpace = .ggtt) {
         for (k, value) in dwords.enumerated() {
-            do { try gpu.graphicsMemory.write32(gma.advanced(by: UInt64(k * 4)), value, in: space) } catch {
+            do { try gpu.graphicsMemory.write32(gma.advanced(by: UInt64(k * 4)), in: space, value) } catch {
                 preconditionFailure("Workbench: write to unmapped \(gma): \(error)")
             }
         }
@@ -117,9 +117,11 @@ public final class Workbench {
         return Context(engine: engine, descriptor: descriptor, ringStart: ring, ringSize: size, tail: 0)
     }
 
-    /// Appends commands to the context's ring (wrapping) and updates RING_TAIL in its image.
+    /// Appends commands to the context's ring (wrapping), padded with MI_NOOP to a qword
+    /// (RING_TAIL is qword aligned: bits 20:3), and updates RING_TAIL in its image.
     public func emit(_ dwords: [UInt32], to context: inout Context) {
-        for value in dwords {
+        let padded = dwords.count % 2 == 0 ? dwords : dwords + CommandEncoder.noop
+        for value in padded {
             write([value], at: context.ringStart.advanced(by: UInt64(context.tail)))
             context.tail = (context.tail + 4) % context.ringSize
         }

@@ -48,7 +48,7 @@ struct GPUDemoCommand: ParsableCommand {
             print("\(name)  \(commands)  \(clock)  \(crumbs)  \(describe(outcome))")
         }
         print("events: " + EventSummary(result.events).lines.joined(separator: ", "))
-        if let plane = gpu.display.planeImage(pipe: .a, plane: 0, registers: gpu.registers, read: { gma, count in
+        if let plane = gpu.display.planeImage(pipe: .a, plane: 1, registers: gpu.registers, read: { gma, count in
             try? gpu.graphicsMemory.read(gma, count: count, in: .ggtt)
         }) {
             let colors = Set(plane.pixels).count

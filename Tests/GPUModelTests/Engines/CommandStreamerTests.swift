@@ -28,15 +28,17 @@ import Testing
 
     @Test func loadRegisterImmediateWritesRegisters() {
         var f = Fixture()
-        let scratch: MMIOOffset = 0x7300  // HDC_CHICKEN0, a plain RCS context register
-        #expect(f.run(CommandEncoder.loadRegisterImmediate([(scratch, 0xDEAD_BEEF)])) == .idle)
-        #expect(f.bench.gpu.registers[scratch] == 0xDEAD_BEEF)
+        let plain: MMIOOffset = 0xB118  // GEN8_L3SQCREG4: not masked
+        let masked: MMIOOffset = 0x7300  // HDC_CHICKEN0: masked (bits 31:16 enable 15:0)
+        #expect(f.run(CommandEncoder.loadRegisterImmediate([(plain, 0xDEAD_BEEF), (masked, 0x0003_0001)])) == .idle)
+        #expect(f.bench.gpu.registers[plain] == 0xDEAD_BEEF)
+        #expect(f.bench.gpu.registers[masked] == 0x0001)
     }
 
     @Test func storeAndLoadRegisterMemoryAndRegisterCopy() {
         var f = Fixture()
-        let a: MMIOOffset = 0x7300
-        let b: MMIOOffset = 0x7304
+        let a = MMIOOffset.csGPR(.rcs, 0)
+        let b = MMIOOffset.csGPR(.rcs, 1)
         let target = f.ppgttBase.advanced(by: 0x100)
         let outcome = f.run(
             CommandEncoder.loadRegisterImmediate([(a, 0x1234_5678)])

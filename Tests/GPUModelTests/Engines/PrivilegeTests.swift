@@ -36,14 +36,15 @@ import Testing
     @Test func nonPrivilegedLRIOnlyReachesWhitelistedRegisters() {
         var f = Fixture()
         let batch = f.ppgttBase.advanced(by: 0x1000)
-        // Whitelist 0x7304 in RCS FORCE_TO_NONPRIV slot 0 (from the privileged ring).
-        f.bench.write(CommandEncoder.loadRegisterImmediate([(0x7300, 1), (0x7304, 2)]) + CommandEncoder.batchEnd,
-                      at: batch, in: f.space)
-        let outcome = f.run(CommandEncoder.loadRegisterImmediate([(.ring(.forceToNonPriv, .rcs), 0x7304)])
+        // Whitelist L3SQCREG4 in RCS FORCE_TO_NONPRIV slot 0 (from the privileged ring).
+        f.bench.write(CommandEncoder.loadRegisterImmediate([(0x7300, 0x0001_0001), (0xB118, 2), (.csGPR(.rcs, 3), 5)])
+                      + CommandEncoder.batchEnd, at: batch, in: f.space)
+        let outcome = f.run(CommandEncoder.loadRegisterImmediate([(.ring(.forceToNonPriv, .rcs), 0xB118)])
                             + CommandEncoder.batchStart(batch, ppgtt: true))
         #expect(outcome == .idle)
-        #expect(f.bench.gpu.registers[0x7300] != 1)
-        #expect(f.bench.gpu.registers[0x7304] == 2)
+        #expect(f.bench.gpu.registers[0x7300] & 1 == 0)
+        #expect(f.bench.gpu.registers[0xB118] == 2)
+        #expect(f.bench.gpu.registers[.csGPR(.rcs, 3)] == 5)  // the engine's own GPRs are user registers
         #expect(violations(f.bench.gpu) == 1)
     }
 
@@ -54,7 +55,7 @@ import Testing
         #expect(f.bench.gpu.registers[target] != 0x5000)
         #expect(violations(f.bench.gpu) == 1)
 
-        f.bench.gpu.writeRegister(GPU.csfeChicken1, GPU.crossEngineAccessBits)
+        f.bench.gpu.writeRegister(GPU.csfeChicken1, GPU.crossEngineAccessBits << 16 | GPU.crossEngineAccessBits)  // masked
         #expect(f.run(CommandEncoder.loadRegisterImmediate([(target, 0x5000)])) == .idle)
         #expect(f.bench.gpu.registers[target] == 0x5000)
     }
