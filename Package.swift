@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "gvtrr", targets: ["gvtrr"]),
         .library(name: "GPUModel", targets: ["GPUModel"]),
         .library(name: "Decode", targets: ["Decode"]),
+        .library(name: "Mediator", targets: ["Mediator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,6 +24,9 @@ let package = Package(
 
         // The physical Gen9 GPU: knows nothing of virtualization, threads or clocks.
         .target(name: "GPUModel"),
+
+        // The GVT-g device model: vGPUs, trapped registers, GTT shadowing, interrupts, display.
+        .target(name: "Mediator", dependencies: ["GPUModel"]),
 
         // Human-readable views: GPU commands, x86 instructions, register names, error states.
         .target(
@@ -43,11 +47,12 @@ let package = Package(
         ),
 
         // Release-build micro-benchmarks (never timed unit tests).
-        .executableTarget(name: "gvtrr-bench", dependencies: ["GPUModel", "Decode"]),
+        .executableTarget(name: "gvtrr-bench", dependencies: ["GPUModel", "Mediator", "Decode"]),
 
-        .target(name: "TestSupport", dependencies: ["GPUModel"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["GPUModel", "Mediator"], path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CLZ4", "CCapstone", "CDRMIntel"]),
         .testTarget(name: "GPUModelTests", dependencies: ["GPUModel", "TestSupport"]),
+        .testTarget(name: "MediatorTests", dependencies: ["Mediator", "GPUModel", "TestSupport"]),
         .testTarget(name: "DecodeTests", dependencies: ["Decode", "GPUModel", "TestSupport"]),
         .testTarget(name: "gvtrrTests", dependencies: ["GPUModel", "TestSupport"]),
     ],

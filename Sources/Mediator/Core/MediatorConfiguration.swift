@@ -1,0 +1,46 @@
+import GPUModel
+
+/// Which GVT-g behaviour the mediator reproduces.
+///
+/// `current` is upstream GVT after the 2019 isolation fixes; `gvt2018` is the code before
+/// them (GFX_MODE privilege-disable bit passed through, CSFE_CHICKEN1 cross-engine bits
+/// passed through, index-mode writes not redirected, GGTT ranges allowed to straddle the
+/// aperture and hidden slices), so that a journal can show an isolation bug and its fix.
+public enum MediatorRevision: String, CaseIterable, Sendable, Codable, CustomStringConvertible {
+    case current
+    case gvt2018 = "gvt-2018"
+    public var description: String { rawValue }
+}
+
+/// Everything that configures a mediator; recorded in journals so replay rebuilds it.
+public struct MediatorConfiguration: Hashable, Sendable, Codable {
+    public var revision: MediatorRevision
+    /// Host's own aperture (low GM) reservation (GVT: HOST_LOW_GM_SIZE, 128 MiB).
+    public var hostLowGMSize: UInt64
+    /// Host's own hidden (high GM) reservation (GVT: HOST_HIGH_GM_SIZE, 384 MiB).
+    public var hostHighGMSize: UInt64
+    /// Host's fences (GVT: HOST_FENCE, 4).
+    public var hostFences: Int
+    /// Fence registers on the part (Gen9: 32).
+    public var totalFences: Int
+    /// Vblank emulation period in ns (GVT ≤5.x: 16 ms; 60 Hz rework: 16.667 ms).
+    public var vblankPeriod: UInt64
+
+    public init(
+        revision: MediatorRevision = .current, hostLowGMSize: UInt64 = 128 << 20, hostHighGMSize: UInt64 = 384 << 20,
+        hostFences: Int = 4, totalFences: Int = 32, vblankPeriod: UInt64 = 16_666_667
+    ) {
+        self.revision = revision
+        self.hostLowGMSize = hostLowGMSize
+        self.hostHighGMSize = hostHighGMSize
+        self.hostFences = hostFences
+        self.totalFences = totalFences
+        self.vblankPeriod = vblankPeriod
+    }
+}
+
+/// The mediator's own version, recorded in journals.
+public enum MediatorVersion {
+    /// Release of this mediator implementation.
+    public static let release = "0.1.0"
+}

@@ -1,0 +1,64 @@
+import GPUModel
+
+/// vGPU create, destroy and reset (GVT: `vgpu.c`).
+extension Mediator {
+    /// Creates a vGPU of `type` (GVT: `intel_gvt_create_vgpu`): allocates graphics memory
+    /// and fences, builds its config space and registers, populates PVINFO.
+    @discardableResult
+    public func createVGPU(type: VGPUType) throws(MediatorError) -> VGPUID {
+        guard let slot = (1..<VGPUID.limit).first(where: { vgpus[$0] == nil }) else {
+            throw .tooManyVGPUs(limit: VGPUID.limit - 1)
+        }
+        let (slices, fences) = try resources.allocate(type)
+        let id = VGPUID(slot)
+        let vgpu = VGPU(id: id, type: type, slices: slices, hostFences: fences, config: initialConfigSpace(type: type))
+        vgpus[slot] = vgpu
+        emit(.vgpuCreated(id, type: type.name))
+        resetVirtualRegisters(vgpu, deviceModelLevel: true)
+        populatePVInfo(vgpu)
+        resetGGTT(vgpu)
+        resetFences(vgpu)
+        resetDisplay(vgpu)
+        return id
+    }
+
+    /// Destroys a vGPU (GVT: `intel_gvt_destroy_vgpu`): its shadow page tables, GGTT range
+    /// (cleared, so no mapping leaks to the next owner) and fences are released.
+    public func destroyVGPU(_ id: VGPUID) throws(MediatorError) {
+        guard let vgpu = vgpu(id) else { throw .noSuchVGPU(id) }
+        emit(.vgpuDestroyed(id))
+        invalidatePPGTT(vgpu)
+        resetGGTT(vgpu)
+        resetFences(vgpu)
+        resources.free(vgpu.slices, fences: vgpu.hostFences)
+        vgpus[id.rawValue] = nil
+    }
+
+    /// Resets a vGPU (GVT: `intel_gvt_reset_vgpu_locked`). A device-model-level reset
+    /// (`deviceModelLevel`, e.g. VM reboot) restores everything from the firmware snapshot
+    /// and clears failsafe; a GT reset (GDRST full) keeps display and interrupt state; an
+    /// engine reset only drops that engine's submissions.
+    public func resetVGPU(_ id: VGPUID, deviceModelLevel: Bool, engines: EngineMask = .all) throws(MediatorError) {
+        guard let vgpu = vgpu(id) else { throw .noSuchVGPU(id) }
+        emit(.vgpuReset(id, deviceModelLevel: deviceModelLevel, engines: engines))
+        vgpu.resettingEngines = engines
+        defer { vgpu.resettingEngines = [] }
+        for engine in engines.engines {
+            vgpu.elspPorts[engine.index].reset()
+            vgpu.pendingSubmissions[engine.index].removeAll()
+        }
+        let full = deviceModelLevel || engines == .all
+        guard full else { return }
+        invalidatePPGTT(vgpu)
+        resetVirtualRegisters(vgpu, deviceModelLevel: deviceModelLevel)
+        populatePVInfo(vgpu)
+        if deviceModelLevel {
+            resetGGTT(vgpu)
+            resetFences(vgpu)
+            vgpu.config = initialConfigSpace(type: vgpu.type)
+            vgpu.failsafe = nil
+            vgpu.pvNotified = false
+            resetDisplay(vgpu)
+        }
+    }
+}
