@@ -28,6 +28,9 @@ let package = Package(
         // The GVT-g device model: vGPUs, trapped registers, GTT shadowing, interrupts, display.
         .target(name: "Mediator", dependencies: ["GPUModel"]),
 
+        // ACRN-style mediated pass-through plumbing: VMs, vCPUs, MMIO trapping via capstone.
+        .target(name: "Hypervisor", dependencies: ["Mediator", "GPUModel", "CCapstone"]),
+
         // Human-readable views: GPU commands, x86 instructions, register names, error states.
         .target(
             name: "Decode",
@@ -53,6 +56,7 @@ let package = Package(
         .testTarget(name: "SystemLibraryTests", dependencies: ["CLZ4", "CCapstone", "CDRMIntel"]),
         .testTarget(name: "GPUModelTests", dependencies: ["GPUModel", "TestSupport"]),
         .testTarget(name: "MediatorTests", dependencies: ["Mediator", "GPUModel", "TestSupport"]),
+        .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor", "Mediator", "GPUModel", "TestSupport"]),
         .testTarget(name: "DecodeTests", dependencies: ["Decode", "GPUModel", "TestSupport"]),
         .testTarget(name: "gvtrrTests", dependencies: ["GPUModel", "TestSupport"]),
     ],
