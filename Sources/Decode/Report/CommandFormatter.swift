@@ -1,0 +1,75 @@
+import GPUModel
+
+/// Text and JSON views of decoder events, shared by `gvtrr decode` and reports.
+public enum CommandFormatter {
+    /// The text lines of one event (no trailing newline), indented by nesting depth.
+    ///
+    /// ```
+    /// 0x00000004: MI_LOAD_REGISTER_IMM (3 dwords)  <== ACTHD
+    ///     11000001 00002358 00000001
+    ///     Register Offset[0]: 0x02358
+    /// ```
+    public static func text(_ event: BatchEvent) -> String {
+        switch event {
+        case .command(let command): return text(command)
+        case .note(let note):
+            return String(repeating: "  ", count: note.depth) + "    -- " + note.message
+        }
+    }
+
+    /// The text lines of one command.
+    public static func text(_ command: DecodedCommand) -> String {
+        let indent = String(repeating: "  ", count: command.depth)
+        let place = command.address.map { hex($0.rawValue, width: 8) } ?? hex(command.offset, width: 8)
+        var title = "\(indent)\(place): "
+        switch command.status {
+        case .ok: title += "\(command.name) (\(dwordCount(command.length)))"
+        case .wrongEngine: title += "\(command.name) (\(dwordCount(command.length))) [not for this engine]"
+        case .unknown: title += "UNKNOWN \(hex(command.header, width: 8)) (\(dwordCount(command.length)))"
+        case .truncated:
+            title += "\(command.name) (\(command.length) of \(dwordCount(command.declaredLength))) TRUNCATED at end of buffer"
+        }
+        if !command.marks.isEmpty { title += "  <== " + command.marks.joined(separator: ", ") }
+        var lines = [title]
+        var index = 0
+        while index < command.dwords.count {
+            let row = command.dwords[index..<min(index + 8, command.dwords.count)]
+            lines.append(indent + "    " + row.map { String(hex($0, width: 8).dropFirst(2)) }.joined(separator: " "))
+            index += 8
+        }
+        for field in command.fields { lines.append("\(indent)    \(field.name): \(field.text)") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One JSON object for an event: commands have `offset`, `name`, `length`, `fields`...;
+    /// notes have `note` (their kind) and `message`.
+    public static func json(_ event: BatchEvent, extra: [(String, String)] = []) -> String {
+        var object = JSONObject()
+        for (key, value) in extra { object.add(key, value) }
+        switch event {
+        case .command(let command):
+            object.add("offset", command.offset)
+            if let address = command.address { object.add("address", hex(address.rawValue, width: 8)) }
+            object.add("depth", command.depth)
+            object.add("name", command.name)
+            object.add("class", command.commandClass)
+            object.add("status", command.status.rawValue)
+            object.add("length", command.length)
+            if command.declaredLength != command.length { object.add("declaredLength", command.declaredLength) }
+            object.add("dwords", strings: command.dwords.map { hex($0, width: 8) })
+            var fields = JSONObject()
+            for field in command.fields { fields.add(field.name, field.text) }
+            object.add("fields", object: fields)
+            if !command.marks.isEmpty { object.add("marks", strings: command.marks) }
+        case .note(let note):
+            object.add("note", note.kind.rawValue)
+            object.add("offset", note.offset)
+            if let address = note.address { object.add("address", hex(address.rawValue, width: 8)) }
+            object.add("depth", note.depth)
+            object.add("message", note.message)
+        }
+        return object.text
+    }
+
+    static func dwordCount(_ n: Int) -> String { n == 1 ? "1 dword" : "\(n) dwords" }
+}
