@@ -211,9 +211,9 @@ public struct BatchDecoder: Sendable {
             let dwords = UnsafeBufferPointer(rebasing: buffer[index..<(index + length)])
             var command = DecodedCommand(
                 offset: offset, address: address, depth: depth, name: info?.name ?? "UNKNOWN",
-                commandClass: info?.commandClass ?? "", status: status, length: length, declaredLength: declared,
+                commandClass: info.map { Self.className($0, header: header, engine: options.engine) } ?? "", status: status, length: length, declaredLength: declared,
                 dwords: Array(dwords),
-                fields: (options.decodeFields && info != nil) ? FieldDecoder.fields(of: info!, dwords: dwords) : [])
+                fields: (options.decodeFields && info != nil) ? FieldDecoder.fields(of: info!, dwords: dwords, table: table) : [])
             if !options.marks.isEmpty, let address {
                 let end = address.rawValue &+ UInt64(length * 4)
                 for mark in options.marks where mark.address.rawValue >= address.rawValue && mark.address.rawValue < end {
@@ -298,6 +298,22 @@ public struct BatchDecoder: Sendable {
         }
         try visit(note(.leaveBatch, "back from \(target) (\(how))"))
         return returns ? .returned : .chained
+    }
+
+    /// The command's class for people: MI, 2D, 3D, MEDIA (GPGPU), MFX (video) or VEBOX.
+    public static func className(_ info: CommandInfo, header: UInt32, engine: EngineID) -> String {
+        switch info.commandClass {
+        case .mi: return "MI"
+        case .blitter: return "2D"
+        case .render:
+            let engines = info.engines
+            if engines.contains(.rcs) && (engine == .rcs || !engines.contains(engine)) {
+                return (header >> 27) & 3 == 2 ? "MEDIA" : "3D"
+            }
+            if engines.contains(.vcs) { return "MFX" }
+            if engines.contains(.vecs) { return "VEBOX" }
+            return "3D"
+        }
     }
 
     /// Length of a header the table does not know, from the generic header rules.

@@ -8,19 +8,32 @@ import GPUModel
 /// levels) are named.
 enum FieldDecoder {
     /// The fields of `info` found in `dwords` (the command's dwords; fields past the end are left out).
-    static func fields(of info: CommandInfo, dwords: UnsafeBufferPointer<UInt32>) -> [DecodedField] {
+    static func fields(of info: CommandInfo, dwords: UnsafeBufferPointer<UInt32>, table: CommandTable) -> [DecodedField] {
         if info.name == "MI_LOAD_REGISTER_IMM" { return loadRegisterImmediate(info, dwords) }
         let registerCommand = isRegisterCommand(info.name)
         var out: [DecodedField] = []
         out.reserveCapacity(info.fields.count)
         let availableBits = dwords.count * 32
-        for field in info.fields {
-            if field.start >= availableBits || isHeaderField(field) { continue }
-            if case .mbo = field.type { continue }
-            let end = min(field.end, availableBits - 1)
-            let raw = extract(dwords, start: field.start, end: end)
-            out.append(DecodedField(name: field.name, value: valueOf(field, raw: raw),
-                                    text: text(of: field, raw: raw, registerCommand: registerCommand)))
+        func add(_ field: CommandField, offset: Int, suffix: String) {
+            let start = field.start + offset
+            if start >= availableBits || (offset == 0 && isHeaderField(field)) { return }
+            if case .mbo = field.type { return }
+            let end = min(field.end + offset, availableBits - 1)
+            let raw = extract(dwords, start: start, end: end)
+            out.append(DecodedField(name: field.name + suffix, value: valueOf(field, raw: raw),
+                                    text: text(of: field, raw: raw, registerCommand: registerCommand, table: table)))
+        }
+        for field in info.fields { add(field, offset: 0, suffix: "") }
+        // Repeated groups: `count` elements, or as many as the command holds (count 0).
+        for group in info.groups where group.size > 0 {
+            var element = 0
+            while group.count == 0 ? group.start + element * group.size < availableBits : element < group.count {
+                let offset = group.start + element * group.size
+                if offset >= availableBits { break }
+                for field in group.fields { add(field, offset: offset, suffix: "[\(element)]") }
+                element += 1
+                if element > 4096 { break }
+            }
         }
         return out
     }
@@ -70,7 +83,7 @@ enum FieldDecoder {
         }
     }
 
-    static func text(of field: CommandField, raw: UInt64, registerCommand: Bool) -> String {
+    static func text(of field: CommandField, raw: UInt64, registerCommand: Bool, table: CommandTable) -> String {
         let width = field.end - field.start + 1
         switch field.type {
         case .bool:
@@ -88,14 +101,28 @@ enum FieldDecoder {
         case .float:
             return String(Float(bitPattern: UInt32(truncatingIfNeeded: raw)))
         case .uint, .enumeration:
+            if let value = field.values.first(where: { $0.value == raw }) { return value.name }
+            if case .enumeration(let name) = field.type, let e = table.enumeration(named: name),
+               let value = e.values.first(where: { $0.value == raw }) {
+                return value.name
+            }
             if let name = enumName(field: field.name, value: raw) { return name }
             if registerCommand && field.name.contains("Register") {
                 return registerText(UInt32(truncatingIfNeeded: raw))
             }
             return raw < 1024 ? String(raw) : hex(raw, width: width > 32 ? 16 : 8)
+        case .ufixed(_, let fraction):
+            return fixedText(Double(raw), fraction: fraction)
+        case .sfixed(_, let fraction):
+            let shift = UInt64(64 - min(width, 64))
+            return fixedText(Double(Int64(bitPattern: raw << shift) >> Int64(shift)), fraction: fraction)
         default:
             return hex(raw, width: width > 32 ? 16 : 8)
         }
+    }
+
+    static func fixedText(_ value: Double, fraction: Int) -> String {
+        String(value / Double(1 << UInt64(min(max(fraction, 0), 62))))
     }
 
     /// `0x02358 (RING_TIMESTAMP)` or just the offset when the register is not known.

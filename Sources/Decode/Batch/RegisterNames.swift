@@ -4,6 +4,6 @@ import GPUModel
 enum RegisterNames {
     /// The register's name, or nil when the catalogue does not know the offset.
     static func name(of offset: MMIOOffset) -> String? {
-        nil  // The register catalogue (branch `registers`) is not merged yet: offsets print as hex.
+        RegisterCatalogue.gen9.name(of: offset)
     }
 }

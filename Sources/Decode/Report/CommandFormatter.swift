@@ -17,7 +17,8 @@ public enum CommandFormatter {
         }
     }
 
-    /// The text lines of one command.
+    /// The text lines of one command (false flags and zero fields of one-dword commands hidden;
+    /// JSON has them all).
     public static func text(_ command: DecodedCommand) -> String {
         let indent = String(repeating: "  ", count: command.depth)
         let place = command.address.map { hex($0.rawValue, width: 8) } ?? hex(command.offset, width: 8)
@@ -37,7 +38,10 @@ public enum CommandFormatter {
             lines.append(indent + "    " + row.map { String(hex($0, width: 8).dropFirst(2)) }.joined(separator: " "))
             index += 8
         }
-        for field in command.fields { lines.append("\(indent)    \(field.name): \(field.text)") }
+        // Text hides what carries no information: false flags, and zero fields of one-dword commands.
+        for field in command.fields where field.text != "false" && !(command.length == 1 && field.value == 0) {
+            lines.append("\(indent)    \(field.name): \(field.text)")
+        }
         return lines.joined(separator: "\n")
     }
 
