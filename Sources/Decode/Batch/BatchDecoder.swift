@@ -246,7 +246,7 @@ public struct BatchDecoder: Sendable {
                 if outcome == .chained { return .chained }
             }
         }
-        return .endOfBuffer
+        return isFinal ? .endOfBuffer : .needMore(consumed: count)
     }
 
     private enum FollowOutcome { case notFollowed, returned, chained }
