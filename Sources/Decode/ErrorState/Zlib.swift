@@ -19,47 +19,55 @@ public enum Zlib {
     ///
     /// A truncated or corrupt stream yields the bytes produced before the problem.
     public static func inflate(_ input: [UInt8], maxOutput: Int = 1 << 30) -> Inflated {
-        var source = ByteBufferAllocator().buffer(capacity: input.count + 4)
-        source.writeBytes(input)
-        // Four zero bytes of sentinel: a complete stream stops before them; a truncated one
-        // consumes them (or fails on them), so "input left over" means "stream ended".
-        source.writeBytes([0, 0, 0, 0])
         let decompressor: ZlibDecompressor
         do {
             decompressor = try ZlibDecompressor(algorithm: .zlib)
         } catch {
             return Inflated(bytes: [], complete: false, problem: "zlib could not start: \(error)")
         }
+        var source = ByteBufferAllocator().buffer(capacity: input.count)
+        source.writeBytes(input)
         var output: [UInt8] = []
+        let (left, failure) = run(decompressor, &source, into: &output, maxOutput: maxOutput)
+        if let failure { return Inflated(bytes: output, complete: false, problem: failure) }
+        if left > 0 { return Inflated(bytes: output, complete: true, problem: nil) }  // stopped at the stream's end
+        // All input consumed: complete only if zlib now refuses more input (stream ended).
+        var probe = ByteBufferAllocator().buffer(capacity: 4)
+        probe.writeBytes([0, 0, 0, 0])
+        var scratch: [UInt8] = []
+        let (probeLeft, _) = run(decompressor, &probe, into: &scratch, maxOutput: 1 << 16)
+        if probeLeft == 4 && scratch.isEmpty { return Inflated(bytes: output, complete: true, problem: nil) }
+        return Inflated(bytes: output, complete: false,
+                        problem: "compressed data ends before the end of the zlib stream (truncated)")
+    }
+
+    /// Inflates `source` until it is used up, the stream ends or zlib fails; returns the
+    /// input bytes left and the failure, if any.
+    private static func run(
+        _ decompressor: ZlibDecompressor, _ source: inout ByteBuffer, into output: inout [UInt8], maxOutput: Int
+    ) -> (left: Int, failure: String?) {
+        let total = source.readableBytes
         var window = ByteBufferAllocator().buffer(capacity: 1 << 16)
-        var problem: String?
         while source.readableBytes > 0 {
             let before = source.readableBytes
             window.clear()
-            var progressed = false
+            var failure: String?
             do {
                 try decompressor.inflate(from: &source, to: &window)
             } catch let error as CompressNIOError where error == .bufferOverflow || error == .inputBufferOverflow {
-                // Output window full, or input exhausted: keep going / stop below.
+                // Output window full, or input used up: go on / stop below.
             } catch {
-                problem = "corrupt compressed data after \(input.count - min(input.count, source.readableBytes)) bytes of input"
+                failure = "corrupt compressed data after \(total - source.readableBytes) bytes of input"
             }
-            if window.readableBytes > 0 {
-                output.append(contentsOf: window.readableBytesView)
-                progressed = true
-            }
+            output.append(contentsOf: window.readableBytesView)
+            if let failure { return (source.readableBytes, failure) }
             if output.count > maxOutput {
-                return Inflated(bytes: Array(output.prefix(maxOutput)), complete: false,
-                                problem: "output larger than \(maxOutput) bytes")
+                output.removeLast(output.count - maxOutput)
+                return (source.readableBytes, "output larger than \(maxOutput) bytes")
             }
-            if problem != nil { break }
-            if source.readableBytes == before && !progressed { break }  // stream ended
+            if source.readableBytes == before && window.readableBytes == 0 { break }  // stream ended
         }
-        let complete = problem == nil && source.readableBytes > 0
-        if !complete && problem == nil {
-            problem = "compressed data ends before the end of the zlib stream (truncated)"
-        }
-        return Inflated(bytes: output, complete: complete, problem: problem)
+        return (source.readableBytes, nil)
     }
 
     /// Deflates bytes into a zlib stream (for writing error states and tests).
