@@ -95,9 +95,20 @@ public struct BatchDecoder: Sendable {
     /// The options.
     public var options: Options
 
-    /// A decoder over `table` (Gen9 by default).
-    public init(table: CommandTable = .gen9, options: Options = Options()) {
+    /// How each command's fields are shown, indexed by command id.
+    let plans: FieldDecoder.Plans
+
+    /// A decoder over the Gen9 table.
+    public init(options: Options = Options()) {
+        self.table = .gen9
+        self.plans = .gen9
+        self.options = options
+    }
+
+    /// A decoder over another table (its field plans are worked out here, once).
+    public init(table: CommandTable, options: Options = Options()) {
         self.table = table
+        self.plans = FieldDecoder.Plans(table: table)
         self.options = options
     }
 
@@ -213,7 +224,7 @@ public struct BatchDecoder: Sendable {
                 offset: offset, address: address, depth: depth, name: info?.name ?? "UNKNOWN",
                 commandClass: info.map { Self.className($0, header: header, engine: options.engine) } ?? "", status: status, length: length, declaredLength: declared,
                 dwords: Array(dwords),
-                fields: (options.decodeFields && info != nil) ? FieldDecoder.fields(of: info!, dwords: dwords, table: table) : [])
+                fields: (options.decodeFields && info != nil) ? FieldDecoder.fields(plans.commands[info!.id], dwords: dwords) : [])
             if !options.marks.isEmpty, let address {
                 let end = address.rawValue &+ UInt64(length * 4)
                 for mark in options.marks where mark.address.rawValue >= address.rawValue && mark.address.rawValue < end {

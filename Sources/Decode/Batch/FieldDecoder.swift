@@ -7,32 +7,90 @@ import GPUModel
 /// enumerations that matter when reading a hang (post-sync operations, address spaces, batch
 /// levels) are named.
 enum FieldDecoder {
-    /// The fields of `info` found in `dwords` (the command's dwords; fields past the end are left out).
-    static func fields(of info: CommandInfo, dwords: UnsafeBufferPointer<UInt32>, table: CommandTable) -> [DecodedField] {
-        if info.name == "MI_LOAD_REGISTER_IMM" { return loadRegisterImmediate(info, dwords) }
-        let registerCommand = isRegisterCommand(info.name)
+    /// How one field is shown; worked out once per table, not per command.
+    struct FieldPlan: Sendable {
+        enum Style: Sendable { case bool, address, register, int, float, uint, ufixed(Int), sfixed(Int), hex }
+        let field: CommandField
+        let style: Style
+        /// Names of the field's values (genxml `<value>`s, its enum's values, or ours).
+        let names: [CommandEnumValue]
+    }
+
+    /// The visible fields of one command.
+    struct CommandPlan: Sendable {
+        let isLoadRegisterImmediate: Bool
+        let fields: [FieldPlan]
+        let groups: [(group: CommandFieldGroup, fields: [FieldPlan])]
+    }
+
+    /// Plans for every command of a table, indexed by `CommandInfo.id`.
+    struct Plans: Sendable {
+        let commands: [CommandPlan]
+
+        init(table: CommandTable) {
+            commands = table.commands.map { info in
+                let register = FieldDecoder.isRegisterCommand(info.name)
+                return CommandPlan(
+                    isLoadRegisterImmediate: info.name == "MI_LOAD_REGISTER_IMM",
+                    fields: info.fields.compactMap { FieldDecoder.plan($0, register: register, table: table, inGroup: false) },
+                    groups: info.groups.filter { $0.size > 0 }.map { group in
+                        (group, group.fields.compactMap { FieldDecoder.plan($0, register: register, table: table, inGroup: true) })
+                    })
+            }
+        }
+
+        /// The plans of the Gen9 table, built once.
+        static let gen9 = Plans(table: .gen9)
+    }
+
+    static func plan(_ field: CommandField, register: Bool, table: CommandTable, inGroup: Bool) -> FieldPlan? {
+        if !inGroup && isHeaderField(field) { return nil }
+        var names = field.values
+        let style: FieldPlan.Style
+        switch field.type {
+        case .mbo: return nil
+        case .bool: style = .bool
+        case .address: style = .address
+        case .offset: style = register && field.name.contains("Register") ? .register : .address
+        case .int: style = .int
+        case .float: style = .float
+        case .ufixed(_, let fraction): style = .ufixed(fraction)
+        case .sfixed(_, let fraction): style = .sfixed(fraction)
+        case .uint, .enumeration:
+            if case .enumeration(let name) = field.type, names.isEmpty, let e = table.enumeration(named: name) {
+                names = e.values
+            }
+            if names.isEmpty { names = builtInNames(field.name) }
+            style = register && field.name.contains("Register") ? .register : .uint
+        default: style = .hex
+        }
+        return FieldPlan(field: field, style: style, names: names)
+    }
+
+    /// The fields of the command planned by `plan` found in `dwords` (fields past the end are left out).
+    static func fields(_ plan: CommandPlan, dwords: UnsafeBufferPointer<UInt32>) -> [DecodedField] {
+        if plan.isLoadRegisterImmediate { return loadRegisterImmediate(dwords) }
         var out: [DecodedField] = []
-        out.reserveCapacity(info.fields.count)
+        out.reserveCapacity(plan.fields.count)
         let availableBits = dwords.count * 32
-        func add(_ field: CommandField, offset: Int, suffix: String) {
+        func add(_ fieldPlan: FieldPlan, offset: Int, element: Int?) {
+            let field = fieldPlan.field
             let start = field.start + offset
-            if start >= availableBits || (offset == 0 && isHeaderField(field)) { return }
-            if case .mbo = field.type { return }
+            if start >= availableBits { return }
             let end = min(field.end + offset, availableBits - 1)
             let raw = extract(dwords, start: start, end: end)
-            out.append(DecodedField(name: field.name + suffix, value: valueOf(field, raw: raw),
-                                    text: text(of: field, raw: raw, registerCommand: registerCommand, table: table)))
+            let name = element.map { field.name + "[\($0)]" } ?? field.name
+            out.append(DecodedField(name: name, value: valueOf(field, raw: raw), text: text(fieldPlan, raw: raw)))
         }
-        for field in info.fields { add(field, offset: 0, suffix: "") }
+        for fieldPlan in plan.fields { add(fieldPlan, offset: 0, element: nil) }
         // Repeated groups: `count` elements, or as many as the command holds (count 0).
-        for group in info.groups where group.size > 0 {
+        for (group, fieldPlans) in plan.groups {
             var element = 0
-            while group.count == 0 ? group.start + element * group.size < availableBits : element < group.count {
+            while group.count == 0 || element < group.count {
                 let offset = group.start + element * group.size
-                if offset >= availableBits { break }
-                for field in group.fields { add(field, offset: offset, suffix: "[\(element)]") }
+                if offset >= availableBits || element > 4096 { break }
+                for fieldPlan in fieldPlans { add(fieldPlan, offset: offset, element: element) }
                 element += 1
-                if element > 4096 { break }
             }
         }
         return out
@@ -83,40 +141,31 @@ enum FieldDecoder {
         }
     }
 
-    static func text(of field: CommandField, raw: UInt64, registerCommand: Bool, table: CommandTable) -> String {
+    static func text(_ plan: FieldPlan, raw: UInt64) -> String {
+        let field = plan.field
         let width = field.end - field.start + 1
-        switch field.type {
+        switch plan.style {
         case .bool:
             return raw != 0 ? "true" : "false"
         case .address:
             let value = valueOf(field, raw: raw)
             return hex(value, width: value > 0xFFFF_FFFF ? 12 : 8)
-        case .offset:
-            let value = valueOf(field, raw: raw)
-            if registerCommand && field.name.contains("Register") { return registerText(UInt32(truncatingIfNeeded: value)) }
-            return hex(value, width: 8)
+        case .register:
+            return registerText(UInt32(truncatingIfNeeded: valueOf(field, raw: raw)))
         case .int:
             let shift = UInt64(64 - min(width, 64))
             return String(Int64(bitPattern: raw << shift) >> Int64(shift))
         case .float:
             return String(Float(bitPattern: UInt32(truncatingIfNeeded: raw)))
-        case .uint, .enumeration:
-            if let value = field.values.first(where: { $0.value == raw }) { return value.name }
-            if case .enumeration(let name) = field.type, let e = table.enumeration(named: name),
-               let value = e.values.first(where: { $0.value == raw }) {
-                return value.name
-            }
-            if let name = enumName(field: field.name, value: raw) { return name }
-            if registerCommand && field.name.contains("Register") {
-                return registerText(UInt32(truncatingIfNeeded: raw))
-            }
+        case .uint:
+            for value in plan.names where value.value == raw { return value.name }
             return raw < 1024 ? String(raw) : hex(raw, width: width > 32 ? 16 : 8)
-        case .ufixed(_, let fraction):
+        case .ufixed(let fraction):
             return fixedText(Double(raw), fraction: fraction)
-        case .sfixed(_, let fraction):
+        case .sfixed(let fraction):
             let shift = UInt64(64 - min(width, 64))
             return fixedText(Double(Int64(bitPattern: raw << shift) >> Int64(shift)), fraction: fraction)
-        default:
+        case .hex:
             return hex(raw, width: width > 32 ? 16 : 8)
         }
     }
@@ -132,26 +181,24 @@ enum FieldDecoder {
         return text
     }
 
-    /// Names of the enumerated values that matter most when reading a hang (from genxml).
-    static func enumName(field: String, value: UInt64) -> String? {
+    /// Names genxml leaves out for values that matter when reading a hang.
+    static func builtInNames(_ field: String) -> [CommandEnumValue] {
         switch field {
         case "Post Sync Operation", "Post-Sync Operation":
-            return ["No Write", "Write Immediate Data", "Write PS Depth Count", "Write Timestamp"][Int(value & 3)]
+            return ["No Write", "Write Immediate Data", "Write PS Depth Count", "Write Timestamp"].enumerated().map {
+                CommandEnumValue(name: $1, value: UInt64($0))
+            }
         case "Address Space Indicator":
-            return value == 0 ? "GGTT" : "PPGTT"
-        case "Second Level Batch Buffer":
-            return value == 0 ? "First level batch" : "Second level batch"
+            return [.init(name: "GGTT", value: 0), .init(name: "PPGTT", value: 1)]
         case "Destination Address Type":
-            return value == 0 ? "PPGTT" : "GGTT"
-        case "LRI Post Sync Operation":
-            return value == 0 ? "No LRI Operation" : "MMIO Write Immediate Data"
+            return [.init(name: "PPGTT", value: 0), .init(name: "GGTT", value: 1)]
         default:
-            return nil
+            return []
         }
     }
 
     /// MI_LOAD_REGISTER_IMM carries (offset, value) pairs to the end of the command.
-    static func loadRegisterImmediate(_ info: CommandInfo, _ dwords: UnsafeBufferPointer<UInt32>) -> [DecodedField] {
+    static func loadRegisterImmediate(_ dwords: UnsafeBufferPointer<UInt32>) -> [DecodedField] {
         var out: [DecodedField] = []
         let disables = (dwords[0] >> 8) & 0xF
         if disables != 0 { out.append(DecodedField(name: "Byte Write Disables", value: UInt64(disables), text: String(disables))) }

@@ -29,7 +29,7 @@ public enum ErrorStateDecoder {
     ///
     /// `engineOverride` replaces the engine named by each buffer (useful when the name is not
     /// recognised); otherwise unrecognised engines decode as RCS.
-    public static func decode(_ state: ErrorState, engineOverride: EngineID? = nil, table: CommandTable = .gen9,
+    public static func decode(_ state: ErrorState, engineOverride: EngineID? = nil,
                               visit: (Event) throws -> Void) rethrows {
         let memory = BatchMemory.buffers(state.buffers.filter { $0.kind != .ring }.map { ($0.gttOffset, $0.dwords) })
         for buffer in state.buffers {
@@ -56,7 +56,7 @@ public enum ErrorStateDecoder {
             case .other:
                 break
             }
-            let decoder = BatchDecoder(table: table, options: options)
+            let decoder = BatchDecoder(options: options)
             let summary = try decoder.decode(dwords) { try visit(.batch($0)) }
             try visit(.bufferEnd(summary))
         }

@@ -21,12 +21,12 @@ public enum CommandFormatter {
     /// JSON has them all).
     public static func text(_ command: DecodedCommand) -> String {
         let indent = String(repeating: "  ", count: command.depth)
-        let place = command.address.map { hex($0.rawValue, width: 8) } ?? hex(command.offset, width: 8)
+        let place = HexText.prefixed(command.address?.rawValue ?? UInt64(command.offset))
         var title = "\(indent)\(place): "
         switch command.status {
         case .ok: title += "\(command.name) (\(dwordCount(command.length)))"
         case .wrongEngine: title += "\(command.name) (\(dwordCount(command.length))) [not for this engine]"
-        case .unknown: title += "UNKNOWN \(hex(command.header, width: 8)) (\(dwordCount(command.length)))"
+        case .unknown: title += "UNKNOWN 0x\(HexText.digits8(command.header)) (\(dwordCount(command.length)))"
         case .truncated:
             title += "\(command.name) (\(command.length) of \(dwordCount(command.declaredLength))) TRUNCATED at end of buffer"
         }
@@ -35,7 +35,7 @@ public enum CommandFormatter {
         var index = 0
         while index < command.dwords.count {
             let row = command.dwords[index..<min(index + 8, command.dwords.count)]
-            lines.append(indent + "    " + row.map { String(hex($0, width: 8).dropFirst(2)) }.joined(separator: " "))
+            lines.append(indent + "    " + row.map(HexText.digits8).joined(separator: " "))
             index += 8
         }
         // Text hides what carries no information: false flags, and zero fields of one-dword commands.
@@ -60,7 +60,7 @@ public enum CommandFormatter {
             object.add("status", command.status.rawValue)
             object.add("length", command.length)
             if command.declaredLength != command.length { object.add("declaredLength", command.declaredLength) }
-            object.add("dwords", strings: command.dwords.map { hex($0, width: 8) })
+            object.add("dwords", strings: command.dwords.map { "0x" + HexText.digits8($0) })
             var fields = JSONObject()
             for field in command.fields { fields.add(field.name, field.text) }
             object.add("fields", object: fields)
