@@ -25,6 +25,7 @@ public struct JSONObject: Sendable {
 
     /// A JSON string literal.
     public static func quote(_ string: String) -> String {
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + string + "\"" }
         var out = "\""
         for scalar in string.unicodeScalars {
             switch scalar {
