@@ -92,6 +92,8 @@ extension DecodeRequest.Decoder: ExpressibleByArgument {}
 
 extension EngineID: ExpressibleByArgument {
     public init?(argument: String) { self.init(name: argument) }
+    public var defaultValueDescription: String { name }
+    public static var allValueStrings: [String] { allCases.map(\.name) }
 }
 
 /// Buffers standard output in large writes (millions of lines must not cost a syscall each).
