@@ -1,4 +1,5 @@
 import ArgumentParser
+import Decode
 import Foundation
 import GPUModel
 
@@ -60,6 +61,12 @@ struct GPUDemoCommand: ParsableCommand {
         } else {
             print("pipe A primary plane: not readable")
         }
+        print("render batch at \(result.renderBatch), decoded (first lines):")
+        let decoder = BatchDecoder(options: .init(engine: .rcs, baseAddress: result.renderBatch, followJumps: false,
+                                                  decodeFields: false))
+        let lines = decoder.decodeAll(ContiguousArray(result.renderBatchDwords)).map(CommandFormatter.text)
+        for line in lines.prefix(8) { print("  " + line.split(separator: "\n").first.map(String.init)!) }
+        print("  … \(lines.count) commands")
         print("state digest: \(digest)")
     }
 
