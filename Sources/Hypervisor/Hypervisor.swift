@@ -1,0 +1,123 @@
+import GPUModel
+import Mediator
+
+/// ACRN-style mediated pass-through plumbing: VMs whose RAM is host frames of the GPU
+/// model's memory, vCPUs whose MMIO accesses trap and are decoded with capstone, and the
+/// MPT port the mediator uses (guest memory, page tracking, aperture mapping, MSI).
+///
+/// Not thread-safe: the live bench serialises every call behind the engine's lock.
+public final class Hypervisor: MPTPort {
+    /// The physical GPU (its memory backs guest RAM; its aperture backs BAR2).
+    public let gpu: GPU
+    /// The device model trapped accesses go to (set after both are built).
+    public weak var mediator: Mediator?
+    /// VMs by vGPU id.
+    public private(set) var vms: [VGPUID: VirtualMachine] = [:]
+    /// Instruction decoding with a cache keyed by instruction bytes.
+    public let decoder: InstructionDecodeCache
+    /// MSIs injected and not yet taken by the guest, per vGPU.
+    public private(set) var pendingMSIs: [VGPUID: [(address: UInt64, data: UInt32)]] = [:]
+    /// Trapped requests handled (statistics).
+    public internal(set) var trapCount = 0
+
+    /// Guest-physical placement of the vGPU BARs (above 4 GiB of RAM, as a BIOS would).
+    public static let defaultBAR0Base: UInt64 = 0x1_0000_0000 * 4
+    public static let defaultBAR2Base: UInt64 = 0x1_0000_0000 * 5
+
+    public init(gpu: GPU) throws(X86DecodeError) {
+        self.gpu = gpu
+        self.decoder = try InstructionDecodeCache()
+    }
+
+    /// Creates a VM for `vgpu` with `ramPages` pages of RAM (allocated from host memory).
+    public func createVM(vgpu: VGPUID, ramPages: Int) throws(MediatorError) -> VirtualMachine {
+        guard let frames = gpu.memory.allocateFrames(count: ramPages) ?? Optional((0..<ramPages).compactMap { _ in
+            gpu.memory.allocateFrame()
+        }), frames.count == ramPages else { throw .hostOutOfMemory }
+        let vm = VirtualMachine(id: vms.count + 1, vgpu: vgpu, ram: frames, bar0Base: Self.defaultBAR0Base,
+                                bar2Base: Self.defaultBAR2Base, bar2Size: gpu.configuration.apertureSize)
+        vms[vgpu] = vm
+        return vm
+    }
+
+    /// Removes a VM and returns its RAM to the host.
+    public func destroyVM(_ vgpu: VGPUID) {
+        guard let vm = vms.removeValue(forKey: vgpu) else { return }
+        for frame in vm.ram { gpu.memory.freeFrame(frame) }
+    }
+
+    /// Takes the MSIs pending for a guest (its interrupt handler runs for each).
+    public func takeMSIs(_ vgpu: VGPUID) -> [(address: UInt64, data: UInt32)] {
+        pendingMSIs.removeValue(forKey: vgpu) ?? []
+    }
+
+    // MARK: MPTPort
+
+    public func readGuest(_ vgpu: VGPUID, _ address: GuestPhysicalAddress, count: Int) -> [UInt8]? {
+        guard let vm = vms[vgpu], count >= 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        var at = address
+        var left = count
+        while left > 0 {
+            guard let frame = vm.hostFrame(at.frame) else { return nil }
+            let chunk = min(left, 4096 - Int(at.pageOffset))
+            out += gpu.memory.read(PhysicalAddress(frame: frame, offset: at.pageOffset), count: chunk)
+            at = at.advanced(by: UInt64(chunk))
+            left -= chunk
+        }
+        return out
+    }
+
+    public func writeGuest(_ vgpu: VGPUID, _ address: GuestPhysicalAddress, bytes: [UInt8]) -> Bool {
+        guard let vm = vms[vgpu] else { return false }
+        // Check every page first: a write outside guest RAM changes nothing.
+        var probe = address.rawValue
+        while probe < address.rawValue + UInt64(bytes.count) {
+            guard vm.hostFrame(GuestFrameNumber(probe >> 12)) != nil else { return false }
+            probe = (probe & ~0xFFF) + 0x1000
+        }
+        var at = address
+        var index = 0
+        while index < bytes.count {
+            let frame = vm.hostFrame(at.frame)!
+            let chunk = min(bytes.count - index, 4096 - Int(at.pageOffset))
+            gpu.memory.write(PhysicalAddress(frame: frame, offset: at.pageOffset), bytes: bytes[index..<(index + chunk)])
+            at = at.advanced(by: UInt64(chunk))
+            index += chunk
+        }
+        return true
+    }
+
+    public func isValidGuestFrame(_ vgpu: VGPUID, _ gfn: GuestFrameNumber) -> Bool { vms[vgpu]?.hostFrame(gfn) != nil }
+
+    public func hostFrame(_ vgpu: VGPUID, for gfn: GuestFrameNumber) -> PageFrameNumber? { vms[vgpu]?.hostFrame(gfn) }
+
+    public func enablePageTracking(_ vgpu: VGPUID, _ gfn: GuestFrameNumber) -> Bool {
+        guard let vm = vms[vgpu], vm.hostFrame(gfn) != nil else { return false }
+        vm.trackedFrames.insert(gfn)
+        return true
+    }
+
+    public func disablePageTracking(_ vgpu: VGPUID, _ gfn: GuestFrameNumber) { vms[vgpu]?.trackedFrames.remove(gfn) }
+
+    public func injectMSI(_ vgpu: VGPUID, address: UInt64, data: UInt32) {
+        pendingMSIs[vgpu, default: []].append((address, data))
+    }
+
+    /// Maps guest BAR2 frames to host aperture pages. `hostFrame` is the page number of the
+    /// host aperture (a graphics page number: the aperture is GMADR, reached through the GGTT).
+    public func mapAperture(_ vgpu: VGPUID, guestFrame: GuestFrameNumber, hostFrame: PageFrameNumber, count: Int, map: Bool) {
+        guard let vm = vms[vgpu], count > 0 else { return }
+        for k in 0..<UInt64(count) {
+            let gfn = GuestFrameNumber(guestFrame.rawValue + k)
+            if map { vm.apertureMap[gfn] = PageFrameNumber(hostFrame.rawValue + k) } else { vm.apertureMap[gfn] = nil }
+        }
+    }
+
+    public func setTrapArea(_ vgpu: VGPUID, start: GuestPhysicalAddress, end: GuestPhysicalAddress, map: Bool) {
+        guard let vm = vms[vgpu] else { return }
+        if map { vm.bar0Base = start.rawValue }
+        vm.bar0Trapped = map
+    }
+}
