@@ -27,6 +27,9 @@ public final class Mediator {
     public internal(set) var vgpus: [VGPU?] = Array(repeating: nil, count: VGPUID.limit)
     /// Graphics memory and fence bookkeeping.
     public internal(set) var resources: ResourceAllocator
+    /// Per engine (`EngineID.index`), the vGPU whose context currently runs on it, nil = the
+    /// host (GVT: `scheduler.engine_owner[]`); set by the submission half.
+    public internal(set) var engineOwners = [VGPUID?](repeating: nil, count: EngineID.count)
 
     /// Builds a mediator over a host GPU and a hypervisor.
     public init(configuration: MediatorConfiguration = MediatorConfiguration(), host: HostGPUPort, mpt: MPTPort,

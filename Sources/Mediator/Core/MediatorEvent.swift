@@ -42,6 +42,17 @@ public enum MediatorEvent: Hashable, Sendable {
     case failsafe(VGPUID, FailsafeReason, detail: String)
     /// A PVINFO g2v notification handled.
     case g2vNotification(VGPUID, code: UInt32)
+
+    // MARK: MMIO concern
+    /// A guest register access the mediator refused, dropped or only logged, and why (GVT:
+    /// `gvt_vgpu_err` in the MMIO path: unaligned read, read-only register, fence index
+    /// beyond the vGPU's fences, invalid HWS_PGA, non-whitelisted FORCE_TO_NONPRIV, invalid
+    /// PVINFO read or write, unknown g2v code...).
+    case mmioAccessError(VGPUID, MMIOOffset, size: Int, isWrite: Bool, reason: String)
+    /// A PCI config space access refused (bad size or offset), and why.
+    case configAccessError(VGPUID, offset: Int, size: Int, reason: String)
+    /// The guest wrote PVINFO display_ready (GVT: uevent `GVT_DISPLAY_READY=<0/1>`).
+    case displayReady(VGPUID, ready: Bool)
 }
 
 /// The mediator's timers.

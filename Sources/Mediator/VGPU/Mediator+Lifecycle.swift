@@ -55,7 +55,7 @@ extension Mediator {
         if deviceModelLevel {
             resetGGTT(vgpu)
             resetFences(vgpu)
-            vgpu.config = initialConfigSpace(type: vgpu.type)
+            resetConfigSpace(vgpu)
             vgpu.failsafe = nil
             vgpu.pvNotified = false
             resetDisplay(vgpu)

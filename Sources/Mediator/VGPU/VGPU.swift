@@ -14,6 +14,8 @@ public final class VGPU {
     public internal(set) var vregs: RegisterFile
     /// Virtual PCI config space.
     public internal(set) var config: PCIConfigSpace
+    /// What the config space's BARs map in the hypervisor (trap area, aperture).
+    public internal(set) var bars = VirtualBARState()
     /// Set once the guest entered failsafe; cleared only by a device-model-level reset.
     public internal(set) var failsafe: FailsafeReason?
     /// The guest has read PVINFO (GVT: `pv_notified`).
