@@ -53,6 +53,21 @@ public enum MediatorEvent: Hashable, Sendable {
     case configAccessError(VGPUID, offset: Int, size: Int, reason: String)
     /// The guest wrote PVINFO display_ready (GVT: uevent `GVT_DISPLAY_READY=<0/1>`).
     case displayReady(VGPUID, ready: Bool)
+    // MARK: Graphics memory (GTT concern)
+    /// A guest PPGTT entry (or root pointer) the mediator would not shadow, and why: a 1 GiB
+    /// page, a table outside guest memory, no host page left. The shadow entry written is
+    /// not present or scratch (reported by `shadowPPGTTWrite`). For a root pointer,
+    /// `guestTable` is the pointer itself and `index` its PDP slot.
+    case shadowPPGTTRefused(VGPUID, guestTable: GuestPhysicalAddress, index: Int, guest: UInt64, reason: String)
+    /// A shadow PPGTT (GVT: `intel_vgpu_mm`) was built: the guest root pointers and the host
+    /// root pointers that go into a shadow context (0 = not present).
+    case shadowPPGTTCreated(VGPUID, guestRoots: [UInt64], shadowRoots: [UInt64])
+    /// A shadow PPGTT's shadow tables were freed: "destroyed" (last reference dropped),
+    /// "reclaimed" (LRU, host out of pages) or "invalidated" (vGPU reset or destroy).
+    case shadowPPGTTReleased(VGPUID, guestRoots: [UInt64], reason: String)
+    /// A shadow PPGTT request that did nothing, and why (destroy of an unknown root,
+    /// creation failed for lack of host pages).
+    case shadowPPGTTRequestIgnored(VGPUID, guestRoots: [UInt64], reason: String)
 }
 
 /// The mediator's timers.
