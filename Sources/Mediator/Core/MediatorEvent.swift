@@ -42,6 +42,14 @@ public enum MediatorEvent: Hashable, Sendable {
     case failsafe(VGPUID, FailsafeReason, detail: String)
     /// A PVINFO g2v notification handled.
     case g2vNotification(VGPUID, code: UInt32)
+
+    // MARK: Interrupts and display
+    /// Vblank emulation started or stopped needing its timer: some vGPU has (or none has) an
+    /// enabled pipe (GVT ≤5.x: `intel_gvt_check_vblank_emulation` arming/cancelling the hrtimer).
+    case vblankTimer(armed: Bool)
+    /// A guest display register write refused or left incomplete, and why (plane scaling,
+    /// an oversized DP AUX header, an unsupported AUX request); the guest is not stopped.
+    case displayWriteRefused(VGPUID, MMIOOffset, value: UInt32, reason: String)
 }
 
 /// The mediator's timers.
