@@ -12,8 +12,11 @@ public enum VirtualEDID {
     public struct Timing: Hashable, Sendable {
         /// Pixel clock in kHz (a multiple of 10).
         public var pixelClockKHz: Int
+        /// Horizontal active, blanking, front porch and sync width in pixels.
         public var hActive: Int, hBlank: Int, hFrontPorch: Int, hSync: Int
+        /// Vertical active, blanking, front porch and sync width in lines.
         public var vActive: Int, vBlank: Int, vFrontPorch: Int, vSync: Int
+        /// Sync polarities (true = positive).
         public var hSyncPositive: Bool, vSyncPositive: Bool
     }
 
