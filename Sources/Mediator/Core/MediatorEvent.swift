@@ -68,6 +68,13 @@ public enum MediatorEvent: Hashable, Sendable {
     /// A shadow PPGTT request that did nothing, and why (destroy of an unknown root,
     /// creation failed for lack of host pages).
     case shadowPPGTTRequestIgnored(VGPUID, guestRoots: [UInt64], reason: String)
+    // MARK: Interrupts and display
+    /// Vblank emulation started or stopped needing its timer: some vGPU has (or none has) an
+    /// enabled pipe (GVT ≤5.x: `intel_gvt_check_vblank_emulation` arming/cancelling the hrtimer).
+    case vblankTimer(armed: Bool)
+    /// A guest display register write refused or left incomplete, and why (plane scaling,
+    /// an oversized DP AUX header, an unsupported AUX request); the guest is not stopped.
+    case displayWriteRefused(VGPUID, MMIOOffset, value: UInt32, reason: String)
 }
 
 /// The mediator's timers.
