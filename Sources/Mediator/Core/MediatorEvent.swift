@@ -75,6 +75,13 @@ public enum MediatorEvent: Hashable, Sendable {
     /// A guest display register write refused or left incomplete, and why (plane scaling,
     /// an oversized DP AUX header, an unsupported AUX request); the guest is not stopped.
     case displayWriteRefused(VGPUID, MMIOOffset, value: UInt32, reason: String)
+    // MARK: Command parser
+    /// A workload's command scan failed and the workload was failed (GVT: "scan workload
+    /// error" / "VM unhealthy"); -EBADRQC and -EFAULT also put the vGPU in failsafe.
+    case workloadScanFailed(VGPUID, AuditFailure)
+    /// The per-engine switch to scan non-privileged (PPGTT) batches changed (GVT: debugfs
+    /// `scan_nonprivbb`).
+    case scanNonPrivilegedBatchesSet(VGPUID, EngineMask)
 }
 
 /// The mediator's timers.

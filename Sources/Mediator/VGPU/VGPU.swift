@@ -40,6 +40,9 @@ public final class VGPU {
     public internal(set) var ppgtt = PPGTTShadow()
     /// Virtual display state (monitor, pipes, vblank).
     public internal(set) var display = VirtualDisplay()
+    /// Engines whose non-privileged (PPGTT) batch buffers the command parser scans too
+    /// (GVT: `scan_nonprivbb`, set through debugfs; off by default).
+    public internal(set) var scanNonPrivilegedBatches: EngineMask = []
 
     init(id: VGPUID, type: VGPUType, slices: GraphicsMemorySlices, hostFences: [Int], config: PCIConfigSpace) {
         self.id = id
