@@ -122,6 +122,16 @@ public struct CommandAuditTable: Sendable {
     public let entries: [CommandAuditEntry]
     /// Per `CommandInfo.id`: index into `entries`, or -1 (GVT has no row: unknown).
     @usableFromInline let entryByCommand: ContiguousArray<Int16>
+    /// Per entry, what the scan loop reads for every command (no reference-counted fields).
+    let hot: ContiguousArray<HotEntry>
+
+    /// The per-command part of an entry, as plain values.
+    struct HotEntry {
+        let engines: EngineMask
+        let length: LengthRule
+        let validLength: Int
+        let handler: CommandAuditHandler
+    }
 
     /// Compiles `rules` against `commands`; rules naming unknown commands are skipped and
     /// reported by `problems`.
@@ -142,19 +152,22 @@ public struct CommandAuditTable: Sendable {
         }
         self.entries = entries
         self.entryByCommand = byCommand
+        self.hot = ContiguousArray(entries.map {
+            HotEntry(engines: $0.engines, length: $0.length, validLength: $0.validLength, handler: $0.handler)
+        })
     }
 
     /// The entry for `header` on `engine`, or nil: the command is unknown there (-EBADRQC).
-    @inlinable public func entry(for header: UInt32, engine: EngineID) -> CommandAuditEntry? {
+    public func entry(for header: UInt32, engine: EngineID) -> CommandAuditEntry? {
         guard let index = entryIndex(for: header, engine: engine) else { return nil }
         return entries[index]
     }
 
     /// Hot-path form of `entry(for:engine:)`: the index into `entries`.
-    @inlinable public func entryIndex(for header: UInt32, engine: EngineID) -> Int? {
+    public func entryIndex(for header: UInt32, engine: EngineID) -> Int? {
         guard let command = commands.lookupIndex(header, engine: engine) else { return nil }
         let index = Int(entryByCommand[command])
-        guard index >= 0, entries[index].engines.contains(engine) else { return nil }
+        guard index >= 0, hot[index].engines.contains(engine) else { return nil }
         return index
     }
 

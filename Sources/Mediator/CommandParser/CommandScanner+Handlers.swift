@@ -81,7 +81,7 @@ extension CommandScanner {
             }
             return auditAddress(gma(c.dword(dwords, 1) & ~3, c.dword(dwords, 2)), size: UInt64(4 << dataSize))
         case .unexpected:
-            fail(.rejectedCommand, "\(commandName) is not allowed in a scanned buffer")
+            fail(.rejectedCommand, "\(table.entries[entryIndex].name) is not allowed in a scanned buffer")
             return false
         case .none, .batchBufferEnd, .batchBufferStart:
             break

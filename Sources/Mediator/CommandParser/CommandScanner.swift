@@ -33,6 +33,8 @@ struct CommandScanner {
     var ip: GraphicsAddress = 0
     var header: UInt32 = 0
     var commandName = "unknown"
+    /// The entry of the command being handled (its name is looked up only on failure), or -1.
+    var entryIndex = -1
     var kind: CommandBufferType = .ring
     var space: BufferAddressSpace = .ggtt
 
@@ -82,6 +84,7 @@ struct CommandScanner {
     /// Records the first violation at the current command.
     mutating func fail(_ reason: AuditReason, _ detail: String) {
         guard failure == nil else { return }
+        if entryIndex >= 0 { commandName = table.entries[entryIndex].name }
         failure = AuditFailure(reason: reason, engine: engine, address: ip, header: header, command: commandName,
                                buffer: kind, addressSpace: space, detail: detail)
     }
@@ -116,13 +119,14 @@ struct CommandScanner {
             ip = address(of: i, kind: kind, base: base)
             header = dw0
             guard let e = table.entryIndex(for: dw0, engine: engine) else {
+                entryIndex = -1
                 commandName = table.commands.lookupAnyEngine(dw0)?.name ?? "unknown"
                 fail(.unknownCommand, "opcode \(hex(dw0 & (CommandClass(header: dw0)?.opcodeMask ?? 0xE000_0000))) "
                         + "is not a command GVT accepts on \(engine)")
                 return .failed
             }
-            let entry = table.entries[e]
-            commandName = entry.name
+            let entry = table.hot[e]
+            entryIndex = e
             let length = entry.length.length(header: dw0)
             if entry.validLength != 0 && length != entry.validLength {
                 fail(.invalidLength, "length \(length), the only valid length is \(entry.validLength)")
@@ -232,11 +236,12 @@ struct CommandScanner {
             let dw0 = copy[i]
             guard let e = table.entryIndex(for: dw0, engine: engine) else {
                 position(at: i, of: target, header: dw0, kind: batchKind, space: batchSpace)
+                entryIndex = -1
                 commandName = table.commands.lookupAnyEngine(dw0)?.name ?? "unknown"
                 fail(.unknownCommand, "unknown command while sizing the batch at \(target)")
                 return nil
             }
-            let entry = table.entries[e]
+            let entry = table.hot[e]
             let length = entry.length.length(header: dw0)
             let ends = entry.handler == .batchBufferEnd || (entry.handler == .batchBufferStart && dw0 & (1 << 22) == 0)
             i += length
@@ -258,6 +263,7 @@ struct CommandScanner {
             let at = target.advanced(by: UInt64(copy.count) * 4)
             guard copy.count < max else {
                 position(at: copy.count, of: target, header: 0, kind: batchKind, space: batchSpace)
+                entryIndex = -1
                 commandName = "batch buffer"
                 fail(.resourceLimit, "batch at \(target) longer than \(request.limits.maxBatchBytes) bytes without an end")
                 return false
@@ -265,6 +271,7 @@ struct CommandScanner {
             let chunk = min(Int(4096 - at.pageOffset) / 4, max - copy.count)
             guard let gpa = translate(at, batchSpace), let bytes = mediator.readGuest(vgpu, gpa, count: chunk * 4) else {
                 position(at: copy.count, of: target, header: 0, kind: batchKind, space: batchSpace)
+                entryIndex = -1
                 commandName = "batch buffer"
                 fail(.unmappedGuestMemory, "\(at) (\(batchSpace)) does not map readable guest memory")
                 return false
