@@ -5,8 +5,11 @@ import Mediator
 /// slice and of its hidden slice are mapped by its guest GGTT to guest memory, the ring sits
 /// at the start of the aperture, batches go after it.
 public struct ParserFixture {
+    /// The GPU, hypervisor and mediator.
     public let fixture: MediatorFixture
+    /// The vGPU's id.
     public let id: VGPUID
+    /// The vGPU.
     public let vgpu: VGPU
     /// Pages of each slice the guest GGTT maps (aperture: gfn 0..., hidden: gfn 128...).
     public let mappedPages: Int
@@ -27,6 +30,7 @@ public struct ParserFixture {
         }
     }
 
+    /// The mediator.
     public var mediator: Mediator { fixture.mediator }
     /// Start of the aperture slice: the ring.
     public var ringStart: GraphicsAddress { GraphicsAddress(vgpu.slices.aperture.lowerBound) }

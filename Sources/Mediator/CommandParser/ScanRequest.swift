@@ -68,7 +68,9 @@ public enum ShadowBufferRef: Hashable, Sendable {
 
 /// Whether a batch is first-level (or chained from one) or second-level.
 public enum BatchLevel: Int, Hashable, Sendable {
+    /// Started from the ring, or chained from such a batch (BATCH_BUFFER_INSTRUCTION).
     case first = 1
+    /// Started by a second-level MI_BATCH_BUFFER_START in a first-level batch.
     case second = 2
 }
 
