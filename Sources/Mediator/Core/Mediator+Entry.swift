@@ -27,6 +27,7 @@ extension Mediator {
             ggttMMIOWrite(vgpu, offset: offset, size: size, value: value)
         } else if offset + UInt64(size) <= BARLayout.mmioSize {
             mmioRegisterWrite(vgpu, MMIOOffset(UInt32(offset)), size: size, value: value)
+            if vgpu.pendingSubmissions.contains(where: { !$0.isEmpty }) { processPendingSubmissions(vgpu) }
         }
     }
 

@@ -75,6 +75,27 @@ public enum MediatorEvent: Hashable, Sendable {
     /// A guest display register write refused or left incomplete, and why (plane scaling,
     /// an oversized DP AUX header, an unsupported AUX request); the guest is not stopped.
     case displayWriteRefused(VGPUID, MMIOOffset, value: UInt32, reason: String)
+
+    // MARK: Submission (execlists, workloads)
+    /// A workload was made from an ELSP element: id, guest context and ring range.
+    case workloadCreated(VGPUID, EngineID, id: UInt64, context: ContextDescriptor, ringStart: GraphicsAddress,
+                         head: UInt32, tail: UInt32)
+    /// A submission or workload was refused (no workload runs), and why.
+    case workloadRejected(VGPUID, EngineID, id: UInt64?, reason: String)
+    /// A workload was scanned: commands and the audit verdict (nil = accepted).
+    case workloadScanned(VGPUID, EngineID, id: UInt64, commands: Int, rejection: String?)
+    /// A workload was handed to the host GPU with this shadow context descriptor.
+    case workloadDispatched(VGPUID, EngineID, id: UInt64, host: ContextDescriptor)
+    /// A workload finished: nil status = success, else why it failed (e.g. engine hang → -EIO).
+    case workloadCompleted(VGPUID, EngineID, id: UInt64, failure: String?)
+    /// A context status entry emulated into the guest (CSB vregs and HWSP).
+    case guestContextStatus(VGPUID, EngineID, ContextStatus, index: Int)
+    /// Guest memory the mediator wrote (context write-back, HWSP).
+    case guestMemoryWrite(VGPUID, GuestPhysicalAddress, bytes: [UInt8])
+    /// A guest memory write the mediator had to skip.
+    case guestWriteSkipped(VGPUID, GraphicsAddress, reason: String)
+    /// A hardware event from the host GPU, as the mediator received it.
+    case hardwareEvent(GPUEvent)
 }
 
 /// The mediator's timers.
