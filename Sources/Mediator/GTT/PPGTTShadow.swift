@@ -179,6 +179,22 @@ public struct PPGTTShadow: Sendable {
         tablesByGuestFrame[gfn]?.first { tables[Int($0)]!.level == level && tables[Int($0)]!.ips == ips }
     }
 
+    /// What an entry update of table `id` needs to know, in one access: its level, IPS, host
+    /// page and the child table entry `index` links (-1: none).
+    func entryContext(_ id: Int32, _ index: Int) -> (level: Int, ips: Bool, frame: PageFrameNumber, child: Int32) {
+        let table = tables[Int(id)]!
+        return (table.level, table.ips, table.hostFrame, table.level > 1 ? table.children[index] : -1)
+    }
+
+    /// Pins table `id` for the length of a trapped write (one more reference) and, for a
+    /// whole-entry write at `index`, drops that entry's pending half-write mark.
+    mutating func beginTrappedWrite(_ id: Int32, clearing index: Int?) {
+        tables[Int(id)]!.refs += 1
+        if let index, !tables[Int(id)]!.postShadow.isEmpty {
+            tables[Int(id)]!.postShadow[index >> 6] &= ~(1 << UInt64(index & 63))
+        }
+    }
+
     /// Marks entry `index` of table `id` for post-shadowing; true if it was not yet marked.
     mutating func markPostShadow(_ id: Int32, _ index: Int) -> Bool {
         let i = Int(id)
@@ -197,12 +213,6 @@ public struct PPGTTShadow: Sendable {
     func isPostShadowPending(_ id: Int32, _ index: Int) -> Bool {
         let bits = tables[Int(id)]!.postShadow
         return !bits.isEmpty && bits[index >> 6] & 1 << UInt64(index & 63) != 0
-    }
-
-    /// Clears the post-shadow mark of entry `index` of table `id`.
-    mutating func clearPostShadow(_ id: Int32, _ index: Int) {
-        guard !tables[Int(id)]!.postShadow.isEmpty else { return }
-        tables[Int(id)]!.postShadow[index >> 6] &= ~(1 << UInt64(index & 63))
     }
 
     // MARK: Shadow PPGTT slots
@@ -267,12 +277,11 @@ extension Mediator {
         let inPage = min(bytes.count, 4096 - start)
         let whole = inPage == 8 && start & 7 == 0
         let value = whole ? bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }.littleEndian : 0
-        for id in ids { vgpu.ppgtt.tables[Int(id)]!.refs += 1 }  // nothing freed under our feet
+        // One more reference on each shadow, so that nothing is freed under our feet.
+        for id in ids { vgpu.ppgtt.beginTrappedWrite(id, clearing: whole ? start >> 3 : nil) }
         for id in ids {
             if whole {
-                let index = start >> 3
-                vgpu.ppgtt.clearPostShadow(id, index)
-                updateShadowEntry(vgpu, table: id, index: index, guest: value)
+                updateShadowEntry(vgpu, table: id, index: start >> 3, guest: value)
             } else {
                 for index in (start >> 3)...((start + inPage - 1) >> 3) { scratchPartialEntry(vgpu, table: id, index: index) }
             }
