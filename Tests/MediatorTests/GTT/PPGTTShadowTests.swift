@@ -146,6 +146,23 @@ import TestSupport
         s.checkInvariants()
     }
 
+    @Test func aWriteAcrossTwoTrackedPagesUpdatesBoth() throws {
+        let s = try Setup()
+        let pml4 = s.pt.allocate()
+        s.pt.map4K(0x1000, to: 200, pml4: pml4)
+        let pdp = s.pt.walkOrCreate(0, pml4: pml4, downTo: 3)
+        #expect(pdp.rawValue == pml4.rawValue + 1)
+        let h = try #require(s.m.findOrCreatePPGTT(s.v, root: s.root(pml4)))
+        // PML4[511] (last qword of the PML4 page) and PDP[0] (first qword of the next page).
+        let bytes = GuestPageTables.bytes(Self.entry(pdp.rawValue)) + GuestPageTables.bytes(0)
+        #expect(s.f.mediator.handlePageTrackWrite(s.id, address: GuestPhysicalAddress(frame: pml4, offset: 4088), bytes: bytes))
+        #expect(s.pt.read(pdp, 0) == 0)
+        #expect(s.translate(h, 0x1000) == s.scratchPage)              // PDP[0] cleared: scratch
+        #expect(s.translate(h, 511 << 39 | 0x1000) == s.scratchPage)  // PML4[511] → the same PDP
+        #expect(s.v.ppgtt.tableCount == 2)  // the PD and PT below PDP[0] are gone
+        s.checkInvariants()
+    }
+
     @Test(arguments: [false, true])
     func halfWritesGoToScratchUntilFlushed(highFirst: Bool) throws {
         let s = try Setup()
