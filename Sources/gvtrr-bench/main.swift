@@ -74,6 +74,7 @@ func blitHeavy(repeats: Int) -> (commands: UInt64, bytes: UInt64, seconds: Doubl
 }
 
 let arguments = CommandLine.arguments.dropFirst()
+if arguments.isEmpty || arguments.contains("gtt") { runGTTBench() }
 if arguments.isEmpty || arguments.contains("mediator") {
     print("gvtrr-bench mediator (release build, one core, no observer)")
     _ = mmioTraps(rounds: 1_000)  // warm-up

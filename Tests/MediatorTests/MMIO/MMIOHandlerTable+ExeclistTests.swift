@@ -14,11 +14,15 @@ import TestSupport
                                             element1: ContextDescriptor(rawValue: 0))
         for dword in submission.elspDwords.prefix(3) { f.write(id, elsp, UInt64(dword)) }
         #expect(vgpu.pendingSubmissions[EngineID.vcs.index].isEmpty)
-        f.write(id, elsp, UInt64(submission.elspDwords[3]))
+        // The fourth write completes the submission; the trap path hands it to the submission
+        // half at once (this context is not in guest memory, so it is rejected there).
+        f.mediator.mmioRegisterWrite(vgpu, MMIOOffset(elsp), size: 4, value: UInt64(submission.elspDwords[3]))
         #expect(vgpu.pendingSubmissions[EngineID.vcs.index] == [submission])
         #expect(vgpu.pendingSubmissions[EngineID.rcs.index].isEmpty)
         #expect(vgpu.elspPorts[EngineID.vcs.index].writeIndex == 0)
         #expect(f.host.registerWrites.isEmpty)
+        f.mediator.processPendingSubmissions(vgpu)
+        #expect(vgpu.pendingSubmissions[EngineID.vcs.index].isEmpty)
     }
 
     @Test func engineResetDropsAHalfWrittenSubmission() throws {
