@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "GPUModel", targets: ["GPUModel"]),
         .library(name: "Decode", targets: ["Decode"]),
         .library(name: "Mediator", targets: ["Mediator"]),
+        .library(name: "Journal", targets: ["Journal"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,6 +29,9 @@ let package = Package(
         // The GVT-g device model: vGPUs, trapped registers, GTT shadowing, interrupts, display.
         .target(name: "Mediator", dependencies: ["GPUModel"]),
 
+        // The on-disk journal: event encoding, LZ4 framing, page store, index, reader, writer.
+        .target(name: "Journal", dependencies: ["CLZ4"]),
+
         // Human-readable views: GPU commands, x86 instructions, register names, error states.
         .target(
             name: "Decode",
@@ -41,7 +45,7 @@ let package = Package(
         .executableTarget(
             name: "gvtrr",
             dependencies: [
-                "GPUModel", "Decode",
+                "GPUModel", "Decode", "Journal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +57,7 @@ let package = Package(
         .testTarget(name: "SystemLibraryTests", dependencies: ["CLZ4", "CCapstone", "CDRMIntel"]),
         .testTarget(name: "GPUModelTests", dependencies: ["GPUModel", "TestSupport"]),
         .testTarget(name: "MediatorTests", dependencies: ["Mediator", "GPUModel", "TestSupport"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal"]),
         .testTarget(name: "DecodeTests", dependencies: ["Decode", "GPUModel", "TestSupport"]),
         .testTarget(name: "gvtrrTests", dependencies: ["GPUModel", "TestSupport"]),
     ],

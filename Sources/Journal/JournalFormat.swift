@@ -1,0 +1,2 @@
+/// The gvt-rr journal format.
+public enum JournalFormat {}
