@@ -1,3 +1,0 @@
-import Testing
-@testable import Journal
-@Suite struct JournalFormatTests { @Test func exists() { _ = JournalFormat.self } }
