@@ -73,7 +73,7 @@ struct DecodeFailure: Error, Equatable, CustomStringConvertible {
 }
 
 /// Reads what `ByteWriter` writes, bounds-checked: every read past the end throws.
-struct ByteReader: ~Copyable {
+struct ByteReader {
     let base: UnsafeRawBufferPointer
     /// Next byte to read.
     var position: Int
