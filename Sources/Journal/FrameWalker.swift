@@ -87,16 +87,22 @@ final class FrameWalker {
         return .damage(offset: at, reason: "unknown frame magic \(hexWord(magic)) (expected an LZ4 or skippable frame)")
     }
 
-    /// The payload of the skippable frame at `offset` if it is `section` (nil otherwise).
+    /// The payload of the skippable frame at `offset` if it is `section` and its checksum
+    /// verifies (nil otherwise); the checksum is stripped.
     func section(_ section: JournalFormat.Section, at offset: UInt64) throws(JournalError) -> [UInt8]? {
         let head = try read(offset, 8)
         guard head.count == 8 else { return nil }
         let magic = UInt32(head[0]) | UInt32(head[1]) << 8 | UInt32(head[2]) << 16 | UInt32(head[3]) << 24
         let length = UInt64(head[4]) | UInt64(head[5]) << 8 | UInt64(head[6]) << 16 | UInt64(head[7]) << 24
-        guard magic == section.rawValue, length >= 4, length <= UInt64(JournalFormat.maxSectionSize),
+        let checksumSize = JournalFormat.sectionChecksumSize
+        guard magic == section.rawValue, length >= UInt64(4 + checksumSize), length <= UInt64(JournalFormat.maxSectionSize),
               offset + 8 + length <= source.size else { return nil }
-        let payload = try read(offset + 8, Int(length))
-        guard payload.count == Int(length), Array(payload[0..<4]) == section.tag else { return nil }
+        var payload = try read(offset + 8, Int(length))
+        guard payload.count == Int(length) else { return nil }
+        let stored = payload[(payload.count - checksumSize)...].enumerated()
+            .reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        payload.removeLast(checksumSize)
+        guard XXHash64.hash(payload) == stored, Array(payload[0..<4]) == section.tag else { return nil }
         return payload
     }
 

@@ -63,15 +63,19 @@ public enum JournalFormat {
     static let lifecyclePayloadSize = 4 + 8 + 8
     /// Payload size of the end section: tag, offsets of index, pages, summary, event count.
     static let endPayloadSize = 4 + 8 * 4
+    /// Bytes of the xxHash64 that ends every section.
+    static let sectionChecksumSize = 8
     /// Size of the end section on disk.
-    static let endFrameSize = skippableHeaderSize + endPayloadSize
+    static let endFrameSize = skippableHeaderSize + endPayloadSize + sectionChecksumSize
 
-    /// A skippable frame holding `payload` (which starts with the section's tag).
+    /// A skippable frame holding `payload` (which starts with the section's tag), followed by
+    /// the xxHash64 of the payload so that any damage to a section is detected.
     static func skippableFrame(_ section: Section, payload: [UInt8]) -> [UInt8] {
-        var w = ByteWriter(capacity: payload.count + 8)
+        var w = ByteWriter(capacity: payload.count + 16)
         w.u32le(section.rawValue)
-        w.u32le(UInt32(payload.count))
+        w.u32le(UInt32(payload.count + sectionChecksumSize))
         w.bytes.append(contentsOf: payload)
+        w.u64le(XXHash64.hash(payload))
         return w.bytes
     }
 

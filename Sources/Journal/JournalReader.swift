@@ -88,13 +88,13 @@ public final class JournalReader {
         }
         header = decoded.0
         readableByVersion = versions.readableBy
-        lifecycleOffset = headerAt + 8 + UInt64(payload.count)
+        lifecycleOffset = headerAt + 8 + UInt64(payload.count + JournalFormat.sectionChecksumSize)
         guard let lifecycle = try walker.section(.lifecycle, at: lifecycleOffset),
               lifecycle.count == JournalFormat.lifecyclePayloadSize else {
             throw .notAJournal(path: name, reason: "byte offset \(lifecycleOffset): no readable lifecycle section")
         }
         lifecycleState = Array(lifecycle[4..<12])
-        dataStart = lifecycleOffset + 8 + UInt64(lifecycle.count)
+        dataStart = lifecycleOffset + 8 + UInt64(lifecycle.count + JournalFormat.sectionChecksumSize)
         let endOffset = lifecycle[12..<20].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         let found = try Self.readTrailer(walker: walker, size: source.size, dataStart: dataStart)
         switch (lifecycleState, found) {

@@ -78,17 +78,24 @@ import Testing
     }
 
     @Test func aNewerIncompatibleVersionIsRefusedAndAnOlderCompatibleOneRead() throws {
-        var bytes = try Fixtures.journal(Fixtures.records(10))
-        // Header section: empty LZ4 frame, then magic, size, "GVTH", u32 version, u32 readable-by.
-        let empty = try LZ4FrameCompressor().emptyFrame().count
-        let versionAt = empty + 8 + 4
-        bytes[versionAt] = 9
-        bytes[versionAt + 4] = 9
-        #expect(throws: JournalError.unsupportedVersion(path: "memory", found: 9, minimumReadable: 1, current: 1)) {
-            try JournalReader(source: MemoryByteSource(bytes))
+        let bytes = try Fixtures.journal(Fixtures.records(10))
+        // Header section: empty LZ4 frame, then magic, size, "GVTH", u32 version, u32 readable-by, JSON, xxHash64.
+        let start = try LZ4FrameCompressor().emptyFrame().count
+        let size = Int(bytes[start + 4]) | Int(bytes[start + 5]) << 8
+        func withVersions(_ version: UInt8, _ readableBy: UInt8) -> [UInt8] {
+            var payload = Array(bytes[(start + 8)..<(start + 8 + size - 8)])
+            payload[4] = version
+            payload[8] = readableBy
+            let section = JournalFormat.skippableFrame(.header, payload: payload)
+            return Array(bytes[..<start]) + section + Array(bytes[(start + section.count)...])
         }
-        bytes[versionAt + 4] = 1  // version 9 that version-1 readers can still read
-        #expect(try JournalReader(source: MemoryByteSource(bytes)).readableByVersion == 1)
+        #expect(throws: JournalError.unsupportedVersion(path: "memory", found: 9, minimumReadable: 1, current: 1)) {
+            try JournalReader(source: MemoryByteSource(withVersions(9, 9)))
+        }
+        // Version 9 that version-1 readers can still read.
+        let newer = try JournalReader(source: MemoryByteSource(withVersions(9, 1)))
+        #expect(newer.readableByVersion == 1)
+        #expect(newer.completeness == .complete)
     }
 
     @Test func streamingAMillionEventsUsesOneFrameOfMemory() throws {
