@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "MediatorTests", dependencies: ["Mediator", "GPUModel", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal"]),
         .testTarget(name: "DecodeTests", dependencies: ["Decode", "GPUModel", "TestSupport"]),
-        .testTarget(name: "gvtrrTests", dependencies: ["GPUModel", "TestSupport"]),
+        .testTarget(name: "gvtrrTests", dependencies: ["GPUModel", "Journal", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

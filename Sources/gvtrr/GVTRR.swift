@@ -12,7 +12,7 @@ struct GVTRR: ParsableCommand {
         commandName: "gvtrr",
         abstract: "Record, replay, diff and debug Intel GVT-g (Gen9) mediation.",
         version: GVTRRVersion.string,
-        subcommands: [GPUDemoCommand.self]
+        subcommands: [GPUDemoCommand.self, InfoCommand.self, DumpCommand.self, VerifyCommand.self]
     )
 
     static func main() {
