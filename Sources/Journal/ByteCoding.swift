@@ -1,23 +1,97 @@
-/// Appends little-endian integers, LEB128 varints and zigzag varints to a byte buffer.
+/// Owns the memory behind a `ByteWriter` (frees it when the last writer copy is gone).
+final class ByteWriterMemory {
+    var base: UnsafeMutableRawPointer
+    init(capacity: Int) { base = .allocate(byteCount: capacity, alignment: 8) }
+    deinit { base.deallocate() }
+}
+
+/// Appends little-endian integers, LEB128 varints and zigzag varints to a growable buffer.
 ///
+/// The hot path of the writer (one record per event) runs here, so the buffer is raw memory
+/// with the count and capacity kept in the struct: no uniqueness check per byte, as
+/// `Array.append` would do. A copy of a writer shares its memory: never mutate two copies.
 /// The journal's record encoding (docs/journal-format.md, "Records") is built only from these.
 struct ByteWriter {
-    /// The bytes written so far.
-    var bytes: [UInt8]
+    private let memory: ByteWriterMemory
+    private var base: UnsafeMutableRawPointer
+    /// Bytes written.
+    private(set) var count = 0
+    private var capacity: Int
 
     init(capacity: Int = 0) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        memory = ByteWriterMemory(capacity: self.capacity)
+        base = memory.base
+    }
+
+    /// A copy of the bytes written so far (setting replaces them).
+    var bytes: [UInt8] {
+        get { Array(UnsafeRawBufferPointer(start: base, count: count)) }
+        set {
+            count = 0
+            append(contentsOf: newValue)
+        }
+    }
+
+    /// Forgets the bytes, keeping the memory.
+    mutating func removeAll() { count = 0 }
+
+    /// The bytes written, without copying.
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    @inline(__always) private mutating func ensure(_ extra: Int) {
+        if count + extra > capacity { grow(count + extra) }
+    }
+
+    @inline(never) private mutating func grow(_ needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let newBase = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 8)
+        newBase.copyMemory(from: base, byteCount: count)
+        memory.base.deallocate()
+        memory.base = newBase
+        base = newBase
+        capacity = newCapacity
+    }
+
+    /// Appends raw bytes.
+    mutating func append(_ raw: UnsafeRawBufferPointer) {
+        guard raw.count > 0 else { return }
+        ensure(raw.count)
+        (base + count).copyMemory(from: raw.baseAddress!, byteCount: raw.count)
+        count += raw.count
+    }
+
+    /// Appends bytes.
+    mutating func append<C: Collection>(contentsOf data: C) where C.Element == UInt8 {
+        if data.withContiguousStorageIfAvailable({ append(UnsafeRawBufferPointer($0)) }) == nil {
+            ensure(data.count)
+            for byte in data { u8(byte) }
+        }
     }
 
     /// Unsigned LEB128: 7 bits per byte, low group first, high bit set on all but the last.
     @inline(__always) mutating func varint(_ value: UInt64) {
+        ensure(10)
         var v = value
         while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            base.storeBytes(of: UInt8(truncatingIfNeeded: v) | 0x80, toByteOffset: count, as: UInt8.self)
+            count += 1
             v >>= 7
         }
-        bytes.append(UInt8(v))
+        base.storeBytes(of: UInt8(v), toByteOffset: count, as: UInt8.self)
+        count += 1
+    }
+
+    /// Appends `value` as LEB128 to `out`.
+    @inline(__always) static func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
+        var v = value
+        while v >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
     }
 
     /// A varint of an unsigned value of any width.
@@ -40,20 +114,28 @@ struct ByteWriter {
         }
     }
 
-    mutating func u8(_ value: UInt8) { bytes.append(value) }
+    @inline(__always) mutating func u8(_ value: UInt8) {
+        ensure(1)
+        base.storeBytes(of: value, toByteOffset: count, as: UInt8.self)
+        count += 1
+    }
 
     mutating func u32le(_ value: UInt32) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        ensure(4)
+        base.storeBytes(of: value.littleEndian, toByteOffset: count, as: UInt32.self)
+        count += 4
     }
 
     mutating func u64le(_ value: UInt64) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        ensure(8)
+        base.storeBytes(of: value.littleEndian, toByteOffset: count, as: UInt64.self)
+        count += 8
     }
 
     /// Length-prefixed bytes.
     mutating func blob<C: Collection>(_ data: C) where C.Element == UInt8 {
         varint(UInt64(data.count))
-        bytes.append(contentsOf: data)
+        append(contentsOf: data)
     }
 
     /// Length-prefixed UTF-8 text.

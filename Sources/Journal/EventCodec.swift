@@ -95,7 +95,7 @@ enum EventCodec {
         case let .g2vNotification(v, notification):
             w.varint(v); w.varint(notification)
         case let .extension(_, bytes):
-            w.bytes.append(contentsOf: bytes)
+            w.append(contentsOf: bytes)
         }
     }
 
@@ -247,32 +247,31 @@ struct RecordEncoder {
             precondition(kind != JournalEventKind.pageRecordID && JournalEventKind(rawValue: kind) == nil,
                          "extension kind \(kind) collides with a registered kind")
         }
-        scratch.bytes.removeAll(keepingCapacity: true)
+        scratch.removeAll()
         scratch.varint(seqField)
         scratch.zigzag(Int64(bitPattern: record.time &- previousTime))
         EventCodec.encodePayload(record.event, into: &scratch)
-        precondition(scratch.bytes.count <= EventCodec.maxRecordBytes, "record of \(scratch.bytes.count) bytes is too large")
+        precondition(scratch.count <= EventCodec.maxRecordBytes, "record of \(scratch.count) bytes is too large")
         previousSequence = record.sequence
         previousTime = record.time
-        appendRecord(kind: kind, body: scratch.bytes, into: &out)
+        appendRecord(kind: kind, into: &out)
     }
 
     /// Appends one page record.
     mutating func encodePage(_ key: PageKey, content: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        scratch.bytes.removeAll(keepingCapacity: true)
+        scratch.removeAll()
         scratch.u64le(key.hash)
         scratch.varint(key.variant)
-        scratch.bytes.append(contentsOf: content)
-        precondition(scratch.bytes.count <= EventCodec.maxRecordBytes, "page of \(content.count) bytes is too large")
-        appendRecord(kind: JournalEventKind.pageRecordID, body: scratch.bytes, into: &out)
+        scratch.append(content)
+        precondition(scratch.count <= EventCodec.maxRecordBytes, "page of \(content.count) bytes is too large")
+        appendRecord(kind: JournalEventKind.pageRecordID, into: &out)
     }
 
-    private func appendRecord(kind: UInt32, body: [UInt8], into out: inout [UInt8]) {
-        var head = ByteWriter(capacity: 8)
-        head.varint(kind)
-        head.varint(UInt64(body.count))
-        out.append(contentsOf: head.bytes)
-        out.append(contentsOf: body)
+    /// Appends kind, length and the scratch body to the frame's raw bytes.
+    private func appendRecord(kind: UInt32, into out: inout [UInt8]) {
+        ByteWriter.appendVarint(UInt64(kind), to: &out)
+        ByteWriter.appendVarint(UInt64(scratch.count), to: &out)
+        scratch.withUnsafeBytes { out.append(contentsOf: $0) }
     }
 }
 
