@@ -4,10 +4,11 @@ import GPUModel
 /// order its state changed. The recorder journals these; replay compares the outputs.
 public enum MediatorEvent: Hashable, Sendable {
     // MARK: Inputs (with the value returned, for reads)
-    /// A trapped MMIO read of BAR0 (`offset` from BAR0) and the value returned.
-    case mmioRead(VGPUID, offset: UInt64, size: Int, value: UInt64)
+    /// A trapped MMIO read of BAR0 (`offset` from BAR0), the value returned, and the guest
+    /// instruction behind it (nil when the caller is not a trapping vCPU).
+    case mmioRead(VGPUID, offset: UInt64, size: Int, value: UInt64, origin: TrapOrigin?)
     /// A trapped MMIO write of BAR0.
-    case mmioWrite(VGPUID, offset: UInt64, size: Int, value: UInt64)
+    case mmioWrite(VGPUID, offset: UInt64, size: Int, value: UInt64, origin: TrapOrigin?)
     /// A PCI config space read and the value returned.
     case configRead(VGPUID, offset: Int, size: Int, value: UInt32)
     /// A PCI config space write.
@@ -96,6 +97,19 @@ public enum MediatorEvent: Hashable, Sendable {
     case guestWriteSkipped(VGPUID, GraphicsAddress, reason: String)
     /// A hardware event from the host GPU, as the mediator received it.
     case hardwareEvent(GPUEvent)
+}
+
+/// Where a trapped access came from: the vCPU, its instruction pointer and the faulting
+/// instruction's bytes (so a journal can show the exact guest instruction).
+public struct TrapOrigin: Hashable, Sendable, Codable {
+    public var vcpu: Int
+    public var rip: UInt64
+    public var instruction: [UInt8]
+    public init(vcpu: Int, rip: UInt64, instruction: [UInt8]) {
+        self.vcpu = vcpu
+        self.rip = rip
+        self.instruction = instruction
+    }
 }
 
 /// The mediator's timers.
