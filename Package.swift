@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "GPUModel", targets: ["GPUModel"]),
         .library(name: "Decode", targets: ["Decode"]),
         .library(name: "Mediator", targets: ["Mediator"]),
+        .library(name: "Journal", targets: ["Journal"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,6 +31,8 @@ let package = Package(
 
         // ACRN-style mediated pass-through plumbing: VMs, vCPUs, MMIO trapping via capstone.
         .target(name: "Hypervisor", dependencies: ["Mediator", "GPUModel", "CCapstone"]),
+        // The on-disk journal: event encoding, LZ4 framing, page store, index, reader, writer.
+        .target(name: "Journal", dependencies: ["CLZ4"]),
 
         // Human-readable views: GPU commands, x86 instructions, register names, error states.
         .target(
@@ -44,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "gvtrr",
             dependencies: [
-                "GPUModel", "Decode",
+                "GPUModel", "Decode", "Journal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,8 +60,9 @@ let package = Package(
         .testTarget(name: "GPUModelTests", dependencies: ["GPUModel", "TestSupport"]),
         .testTarget(name: "MediatorTests", dependencies: ["Mediator", "GPUModel", "TestSupport"]),
         .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor", "Mediator", "GPUModel", "TestSupport"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal"]),
         .testTarget(name: "DecodeTests", dependencies: ["Decode", "GPUModel", "TestSupport"]),
-        .testTarget(name: "gvtrrTests", dependencies: ["GPUModel", "TestSupport"]),
+        .testTarget(name: "gvtrrTests", dependencies: ["GPUModel", "Journal", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

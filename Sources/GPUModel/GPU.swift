@@ -32,6 +32,14 @@ public final class GPU {
 
     /// Fixed cost of each command of the table, by `CommandInfo.id`.
     let commandCosts: [UInt64]
+    /// Told of every memory write a command makes (stores, post-sync writes, blits): the
+    /// engine, the graphics address, the physical address and the byte count. Context
+    /// save and CSB mirroring are the hardware's own writes and are not reported. Nil
+    /// (the default) costs nothing; the isolation oracle attaches here.
+    public var commandWriteObserver: ((EngineID, GraphicsAddress, PhysicalAddress, Int) -> Void)?
+    /// Told of every register a command loads (LRI, LRM, LRR) after the privilege checks:
+    /// engine, register, value. Nil costs nothing.
+    public var commandRegisterWriteObserver: ((EngineID, MMIOOffset, UInt32) -> Void)?
     var events: [GPUEvent] = []
     var interruptLine = false
 

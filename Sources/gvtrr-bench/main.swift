@@ -74,6 +74,14 @@ func blitHeavy(repeats: Int) -> (commands: UInt64, bytes: UInt64, seconds: Doubl
 }
 
 let arguments = CommandLine.arguments.dropFirst()
+if arguments.isEmpty || arguments.contains("gtt") { runGTTBench() }
+if arguments.isEmpty || arguments.contains("mediator") {
+    print("gvtrr-bench mediator (release build, one core, no observer)")
+    _ = mmioTraps(rounds: 1_000)  // warm-up
+    let (traps, seconds) = mmioTraps(rounds: 200_000)
+    print(pad("MMIO traps (mediator only)", 34) + String(format: "%.2f M traps/s (%d traps, %.3f s)",
+          Double(traps) / seconds / 1e6, traps, seconds))
+}
 if arguments.isEmpty || arguments.contains("gpu") {
     print("gvtrr-bench gpu (release build, one core)")
     print(pad("figure", 34) + "rate")

@@ -80,6 +80,17 @@ extension GPU {
                         out[k] = BlitRect.rop3(rop, pattern: p, source: s, destination: dstRow[k])
                     }
                 }
+                if let observer = commandWriteObserver {
+                    var offset = 0
+                    while offset < out.count {  // one report per page touched
+                        let at = dstAddress.advanced(by: UInt64(offset))
+                        let chunk = min(out.count - offset, 4096 - Int(at.pageOffset))
+                        if case .success(let physical) = graphicsMemory.translate(at, in: space, write: true) {
+                            observer(engine, at, physical, chunk)
+                        }
+                        offset += chunk
+                    }
+                }
                 try graphicsMemory.write(dstAddress, bytes: out, in: space)
             } catch {
                 var fault = error

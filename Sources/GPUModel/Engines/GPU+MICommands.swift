@@ -52,6 +52,7 @@ extension GPU {
             while k + 1 < dwords.count {
                 let offset = MMIOOffset(dwords[k] & 0x7F_FFFC)
                 if mayWriteRegister(engine, offset, header: header, at: address) {
+                    commandRegisterWriteObserver?(engine, offset, dwords[k + 1])
                     writeRegister(offset, dwords[k + 1])
                 }
                 k += 2
@@ -85,13 +86,19 @@ extension GPU {
             let offset = MMIOOffset(dwords[1] & 0x7F_FFFC)
             let source = graphicsAddress(dwords[2], dwords[3], alignment: 4)
             guard let value = load(engine, at: source, in: operandSpace(engine, ggtt: ggtt)) else { return cost.command }
-            if mayWriteRegister(engine, offset, header: header, at: address) { writeRegister(offset, value) }
+            if mayWriteRegister(engine, offset, header: header, at: address) {
+                commandRegisterWriteObserver?(engine, offset, value)
+                writeRegister(offset, value)
+            }
             return cost.registerAccess &* 2
         case 0x2A:  // MI_LOAD_REGISTER_REG
             guard dwords.count >= 3 else { return cost.command }
             let destination = MMIOOffset(dwords[2] & 0x7F_FFFC)
             let value = readRegister(MMIOOffset(dwords[1] & 0x7F_FFFC))
-            if mayWriteRegister(engine, destination, header: header, at: address) { writeRegister(destination, value) }
+            if mayWriteRegister(engine, destination, header: header, at: address) {
+                commandRegisterWriteObserver?(engine, destination, value)
+                writeRegister(destination, value)
+            }
             return cost.registerAccess &* 2
         case 0x31:  // MI_BATCH_BUFFER_START
             return executeBatchStart(engine, dwords: dwords, at: address)
@@ -260,6 +267,9 @@ extension GPU {
     func store(_ engine: EngineID, _ words: [UInt32], at target: GraphicsAddress, in space: AddressSpace) {
         var at = target
         for word in words {
+            if let observer = commandWriteObserver, case .success(let physical) = graphicsMemory.translate(at, in: space, write: true) {
+                observer(engine, at, physical, 4)
+            }
             do { try graphicsMemory.write32(at, in: space, word) } catch {
                 var fault = error
                 fault.isWrite = true

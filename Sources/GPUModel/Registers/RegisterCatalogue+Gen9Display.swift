@@ -83,6 +83,18 @@ extension CatalogueBuilder {
         add("WRPLL_CTL1", 0x46040, [], .power)
         add("WRPLL_CTL2", 0x46060, [], .power)
         add("BXT_DE_PLL_ENABLE", 0x46070, [.sideEffects], .power)
+        // BXT port PLLs A..C (i915 BXT_PORT_PLL_ENABLE(port)).
+        add("BXT_PORT_PLL_ENABLE_A", 0x46074, [.sideEffects], .power)
+        add("BXT_PORT_PLL_ENABLE_B", 0x46078, [.sideEffects], .power)
+        add("BXT_PORT_PLL_ENABLE_C", 0x4607C, [.sideEffects], .power)
+        // SKL+ flip registers for primary and sprite planes of pipes A..C (GVT handles them:
+        // type bits 1:0 == 1 request an asynchronous flip).
+        add("SKL_PRI_FLIP_A", 0x50080, [.sideEffects], .display)
+        add("SKL_PRI_FLIP_B", 0x50088, [.sideEffects], .display)
+        add("SKL_PRI_FLIP_C", 0x5008C, [.sideEffects], .display)
+        add("SKL_SPR_FLIP_A", 0x50090, [.sideEffects], .display)
+        add("SKL_SPR_FLIP_B", 0x50098, [.sideEffects], .display)
+        add("SKL_SPR_FLIP_C", 0x5009C, [.sideEffects], .display)
         add("DPLL1_CFGCR1", 0x6C040, [], .power)
         add("DPLL1_CFGCR2", 0x6C044, [], .power)
         add("DPLL2_CFGCR1", 0x6C048, [], .power)

@@ -125,10 +125,11 @@ extension Hypervisor {
         guard let mediator else { return }
         switch request.kind {
         case .mmio:
+            let origin = TrapOrigin(vcpu: request.vcpu, rip: request.rip, instruction: request.instruction)
             if request.direction == .read {
-                request.value = mediator.emulateMMIORead(vm.vgpu, offset: offset, size: request.size)
+                request.value = mediator.emulateMMIORead(vm.vgpu, offset: offset, size: request.size, origin: origin)
             } else {
-                mediator.emulateMMIOWrite(vm.vgpu, offset: offset, size: request.size, value: request.value)
+                mediator.emulateMMIOWrite(vm.vgpu, offset: offset, size: request.size, value: request.value, origin: origin)
             }
         case .writeProtect:
             let gpa = GuestPhysicalAddress(request.address)

@@ -5,7 +5,7 @@ import GPUModel
 extension Mediator {
     /// A trapped read of the vGPU's BAR0 at `offset` (GVT: `intel_vgpu_emulate_mmio_read`).
     /// Unknown vGPUs and bad sizes read as all ones, never a crash.
-    public func emulateMMIORead(_ id: VGPUID, offset: UInt64, size: Int) -> UInt64 {
+    public func emulateMMIORead(_ id: VGPUID, offset: UInt64, size: Int, origin: TrapOrigin? = nil) -> UInt64 {
         guard let vgpu = vgpu(id), [1, 2, 4, 8].contains(size) else { return ~0 }
         let value: UInt64
         if offset >= BARLayout.ggttOffset {
@@ -15,18 +15,19 @@ extension Mediator {
         } else {
             value = 0  // the reserved hole between MMIO and the GGTT
         }
-        emit(.mmioRead(id, offset: offset, size: size, value: value))
+        emit(.mmioRead(id, offset: offset, size: size, value: value, origin: origin))
         return value
     }
 
     /// A trapped write of the vGPU's BAR0 (GVT: `intel_vgpu_emulate_mmio_write`).
-    public func emulateMMIOWrite(_ id: VGPUID, offset: UInt64, size: Int, value: UInt64) {
+    public func emulateMMIOWrite(_ id: VGPUID, offset: UInt64, size: Int, value: UInt64, origin: TrapOrigin? = nil) {
         guard let vgpu = vgpu(id), [1, 2, 4, 8].contains(size) else { return }
-        emit(.mmioWrite(id, offset: offset, size: size, value: value))
+        emit(.mmioWrite(id, offset: offset, size: size, value: value, origin: origin))
         if offset >= BARLayout.ggttOffset {
             ggttMMIOWrite(vgpu, offset: offset, size: size, value: value)
         } else if offset + UInt64(size) <= BARLayout.mmioSize {
             mmioRegisterWrite(vgpu, MMIOOffset(UInt32(offset)), size: size, value: value)
+            if vgpu.pendingSubmissions.contains(where: { !$0.isEmpty }) { processPendingSubmissions(vgpu) }
         }
     }
 

@@ -30,6 +30,14 @@ public final class Mediator {
     /// Per engine (`EngineID.index`), the vGPU whose context currently runs on it, nil = the
     /// host (GVT: `scheduler.engine_owner[]`); set by the submission half.
     public internal(set) var engineOwners = [VGPUID?](repeating: nil, count: EngineID.count)
+    /// Host graphics memory for shadow contexts, rings, batches and host status pages.
+    public internal(set) var hostArena: HostShadowArena
+    /// The workload each host engine is executing (GVT: `scheduler->current_workload[]`).
+    public internal(set) var currentWorkloads = [Workload?](repeating: nil, count: EngineID.count)
+    /// Host status page per engine, set up at the first dispatch.
+    var hostStatusPages = [HostObject?](repeating: nil, count: EngineID.count)
+    /// Next workload id (journaled with the workload).
+    var nextWorkloadID: UInt64 = 1
 
     /// Builds a mediator over a host GPU and a hypervisor.
     public init(configuration: MediatorConfiguration = MediatorConfiguration(), host: HostGPUPort, mpt: MPTPort,
@@ -41,6 +49,9 @@ public final class Mediator {
         self.catalogue = .gen9
         self.handlers = MMIOHandlerTable.gen9
         self.resources = ResourceAllocator(configuration: configuration, apertureSize: host.hostApertureSize)
+        // The host's own hidden reservation holds the mediator's shadow objects.
+        let highBase = host.hostApertureSize
+        self.hostArena = HostShadowArena(range: highBase..<(highBase + configuration.hostHighGMSize))
     }
 
     /// The vGPU with `id`, if it exists.

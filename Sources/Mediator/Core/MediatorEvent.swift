@@ -4,10 +4,11 @@ import GPUModel
 /// order its state changed. The recorder journals these; replay compares the outputs.
 public enum MediatorEvent: Hashable, Sendable {
     // MARK: Inputs (with the value returned, for reads)
-    /// A trapped MMIO read of BAR0 (`offset` from BAR0) and the value returned.
-    case mmioRead(VGPUID, offset: UInt64, size: Int, value: UInt64)
+    /// A trapped MMIO read of BAR0 (`offset` from BAR0), the value returned, and the guest
+    /// instruction behind it (nil when the caller is not a trapping vCPU).
+    case mmioRead(VGPUID, offset: UInt64, size: Int, value: UInt64, origin: TrapOrigin?)
     /// A trapped MMIO write of BAR0.
-    case mmioWrite(VGPUID, offset: UInt64, size: Int, value: UInt64)
+    case mmioWrite(VGPUID, offset: UInt64, size: Int, value: UInt64, origin: TrapOrigin?)
     /// A PCI config space read and the value returned.
     case configRead(VGPUID, offset: Int, size: Int, value: UInt32)
     /// A PCI config space write.
@@ -82,6 +83,40 @@ public enum MediatorEvent: Hashable, Sendable {
     /// The per-engine switch to scan non-privileged (PPGTT) batches changed (GVT: debugfs
     /// `scan_nonprivbb`).
     case scanNonPrivilegedBatchesSet(VGPUID, EngineMask)
+
+    // MARK: Submission (execlists, workloads)
+    /// A workload was made from an ELSP element: id, guest context and ring range.
+    case workloadCreated(VGPUID, EngineID, id: UInt64, context: ContextDescriptor, ringStart: GraphicsAddress,
+                         head: UInt32, tail: UInt32)
+    /// A submission or workload was refused (no workload runs), and why.
+    case workloadRejected(VGPUID, EngineID, id: UInt64?, reason: String)
+    /// A workload was scanned: commands and the audit verdict (nil = accepted).
+    case workloadScanned(VGPUID, EngineID, id: UInt64, commands: Int, rejection: String?)
+    /// A workload was handed to the host GPU with this shadow context descriptor.
+    case workloadDispatched(VGPUID, EngineID, id: UInt64, host: ContextDescriptor)
+    /// A workload finished: nil status = success, else why it failed (e.g. engine hang → -EIO).
+    case workloadCompleted(VGPUID, EngineID, id: UInt64, failure: String?)
+    /// A context status entry emulated into the guest (CSB vregs and HWSP).
+    case guestContextStatus(VGPUID, EngineID, ContextStatus, index: Int)
+    /// Guest memory the mediator wrote (context write-back, HWSP).
+    case guestMemoryWrite(VGPUID, GuestPhysicalAddress, bytes: [UInt8])
+    /// A guest memory write the mediator had to skip.
+    case guestWriteSkipped(VGPUID, GraphicsAddress, reason: String)
+    /// A hardware event from the host GPU, as the mediator received it.
+    case hardwareEvent(GPUEvent)
+}
+
+/// Where a trapped access came from: the vCPU, its instruction pointer and the faulting
+/// instruction's bytes (so a journal can show the exact guest instruction).
+public struct TrapOrigin: Hashable, Sendable, Codable {
+    public var vcpu: Int
+    public var rip: UInt64
+    public var instruction: [UInt8]
+    public init(vcpu: Int, rip: UInt64, instruction: [UInt8]) {
+        self.vcpu = vcpu
+        self.rip = rip
+        self.instruction = instruction
+    }
 }
 
 /// The mediator's timers.

@@ -93,11 +93,8 @@ extension Mediator {
     /// the GPU reads scratch instead of faulting). In a 64 KiB page table only entries
     /// 0, 16, … 496 count; each becomes 16 shadow 4 KiB entries.
     func updateShadowEntry(_ vgpu: VGPU, table id: Int32, index: Int, guest: UInt64) {
-        let level = vgpu.ppgtt.tables[Int(id)]!.level
-        let ips = vgpu.ppgtt.tables[Int(id)]!.ips
+        let (level, ips, frame, oldChild) = vgpu.ppgtt.entryContext(id, index)
         if level == 1 && ips && index & 15 != 0 { return }
-        let frame = vgpu.ppgtt.tables[Int(id)]!.hostFrame
-        let oldChild = level > 1 ? vgpu.ppgtt.tables[Int(id)]!.children[index] : -1
         var newChild: Int32 = -1
         let flags = guest & ~guestFrameMask
         let gfn = guestFrame(of: guest)

@@ -179,6 +179,33 @@ public struct PPGTTShadow: Sendable {
         tablesByGuestFrame[gfn]?.first { tables[Int($0)]!.level == level && tables[Int($0)]!.ips == ips }
     }
 
+    /// What an entry update of table `id` needs to know, in one access: its level, IPS, host
+    /// page and the child table entry `index` links (-1: none).
+    func entryContext(_ id: Int32, _ index: Int) -> (level: Int, ips: Bool, frame: PageFrameNumber, child: Int32) {
+        let table = tables[Int(id)]!
+        return (table.level, table.ips, table.hostFrame, table.level > 1 ? table.children[index] : -1)
+    }
+
+    /// Pins table `id` for the length of a trapped write (one more reference) and, for a
+    /// whole-entry write at `index`, drops that entry's pending half-write mark.
+    mutating func beginTrappedWrite(_ id: Int32, clearing index: Int?) {
+        tables[Int(id)]!.refs += 1
+        if let index, !tables[Int(id)]!.postShadow.isEmpty {
+            tables[Int(id)]!.postShadow[index >> 6] &= ~(1 << UInt64(index & 63))
+        }
+    }
+
+    /// Takes the half-written marks of queued table `id` (nil if it is gone or not queued)
+    /// and one reference on it for the flush.
+    mutating func takePostShadow(_ id: Int32) -> (GuestFrameNumber, ContiguousArray<UInt64>)? {
+        guard Int(id) < tables.count, tables[Int(id)]?.queued == true, let gfn = tables[Int(id)]!.guestFrame else { return nil }
+        let bits = tables[Int(id)]!.postShadow
+        tables[Int(id)]!.queued = false
+        tables[Int(id)]!.postShadow = []
+        tables[Int(id)]!.refs += 1
+        return (gfn, bits)
+    }
+
     /// Marks entry `index` of table `id` for post-shadowing; true if it was not yet marked.
     mutating func markPostShadow(_ id: Int32, _ index: Int) -> Bool {
         let i = Int(id)
@@ -197,12 +224,6 @@ public struct PPGTTShadow: Sendable {
     func isPostShadowPending(_ id: Int32, _ index: Int) -> Bool {
         let bits = tables[Int(id)]!.postShadow
         return !bits.isEmpty && bits[index >> 6] & 1 << UInt64(index & 63) != 0
-    }
-
-    /// Clears the post-shadow mark of entry `index` of table `id`.
-    mutating func clearPostShadow(_ id: Int32, _ index: Int) {
-        guard !tables[Int(id)]!.postShadow.isEmpty else { return }
-        tables[Int(id)]!.postShadow[index >> 6] &= ~(1 << UInt64(index & 63))
     }
 
     // MARK: Shadow PPGTT slots
@@ -249,41 +270,42 @@ extension Mediator {
     /// A guest write to a write-protected page (GVT: `ppgtt_write_protection_handler` →
     /// `ppgtt_handle_guest_write_page_table_bytes`). Returns false if no shadow page table
     /// tracks the page. Otherwise the mediator completes the write into guest memory and
-    /// updates every shadow of the page: an aligned 8-byte write at once (new entry added,
-    /// then the old one removed); any other write sets each entry it touches to scratch and
-    /// queues it for `flushPostShadow`. Writes to unused entries of a 64 KiB page table are
-    /// ignored. A write running past the page continues on the next page.
+    /// updates every shadow of every tracked page it touches: an aligned 8-byte write at once
+    /// (new entry added, then the old one removed); any other write sets each entry it
+    /// touches to scratch and queues it for `flushPostShadow`. Writes to unused entries of a
+    /// 64 KiB page table are ignored.
     func pageTrackWrite(_ vgpu: VGPU, _ address: GuestPhysicalAddress, bytes: [UInt8]) -> Bool {
-        guard let ids = vgpu.ppgtt.tablesByGuestFrame[address.frame] else { return false }
+        guard vgpu.ppgtt.tablesByGuestFrame[address.frame] != nil else { return false }
         guard !bytes.isEmpty else { return true }
         _ = mpt.writeGuest(vgpu.id, address, bytes: bytes)
-        shadowTrackedWrite(vgpu, ids: ids, address: address, bytes: bytes)
+        var done = 0
+        var at = address
+        while done < bytes.count {
+            let count = min(bytes.count - done, 4096 - Int(at.pageOffset))
+            if let ids = vgpu.ppgtt.tablesByGuestFrame[at.frame] {
+                shadowTrackedWrite(vgpu, ids: ids, offset: Int(at.pageOffset), bytes: bytes[done..<(done + count)])
+            }
+            done += count
+            at = GuestPhysicalAddress(frame: GuestFrameNumber(at.frame.rawValue &+ 1))
+        }
         return true
     }
 
-    /// Applies a trapped write (already in guest memory) to the shadows `ids` of its page.
-    private func shadowTrackedWrite(_ vgpu: VGPU, ids: [Int32], address: GuestPhysicalAddress, bytes: [UInt8]) {
-        let start = Int(address.pageOffset)
-        let inPage = min(bytes.count, 4096 - start)
-        let whole = inPage == 8 && start & 7 == 0
+    /// Applies a trapped write within one page (already in guest memory) to the shadows `ids`
+    /// of that page.
+    private func shadowTrackedWrite(_ vgpu: VGPU, ids: [Int32], offset: Int, bytes: ArraySlice<UInt8>) {
+        let whole = bytes.count == 8 && offset & 7 == 0
         let value = whole ? bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }.littleEndian : 0
-        for id in ids { vgpu.ppgtt.tables[Int(id)]!.refs += 1 }  // nothing freed under our feet
+        // One more reference on each shadow, so that nothing is freed under our feet.
+        for id in ids { vgpu.ppgtt.beginTrappedWrite(id, clearing: whole ? offset >> 3 : nil) }
         for id in ids {
             if whole {
-                let index = start >> 3
-                vgpu.ppgtt.clearPostShadow(id, index)
-                updateShadowEntry(vgpu, table: id, index: index, guest: value)
+                updateShadowEntry(vgpu, table: id, index: offset >> 3, guest: value)
             } else {
-                for index in (start >> 3)...((start + inPage - 1) >> 3) { scratchPartialEntry(vgpu, table: id, index: index) }
+                for index in (offset >> 3)...((offset + bytes.count - 1) >> 3) { scratchPartialEntry(vgpu, table: id, index: index) }
             }
         }
         for id in ids { releaseTable(vgpu, id) }
-        if inPage < bytes.count {
-            let next = GuestPhysicalAddress(frame: GuestFrameNumber(address.frame.rawValue &+ 1))
-            if let nextIDs = vgpu.ppgtt.tablesByGuestFrame[next.frame] {
-                shadowTrackedWrite(vgpu, ids: nextIDs, address: next, bytes: Array(bytes[inPage...]))
-            }
-        }
     }
 
     /// Re-shadows every half-written guest entry from guest memory (GVT:
@@ -292,11 +314,7 @@ extension Mediator {
         let queued = vgpu.ppgtt.postShadowTables
         vgpu.ppgtt.postShadowTables = []
         for id in queued {
-            guard let table = vgpu.ppgtt.tables[Int(id)], table.queued, let gfn = table.guestFrame else { continue }
-            let bits = table.postShadow
-            vgpu.ppgtt.tables[Int(id)]!.queued = false
-            vgpu.ppgtt.tables[Int(id)]!.postShadow = []
-            vgpu.ppgtt.tables[Int(id)]!.refs += 1
+            guard let (gfn, bits) = vgpu.ppgtt.takePostShadow(id) else { continue }
             for word in bits.indices {
                 var remaining = bits[word]
                 while remaining != 0 {

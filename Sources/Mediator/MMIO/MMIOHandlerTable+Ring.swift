@@ -39,7 +39,7 @@ extension MMIOHandlerTable {
                 MMIOInfo(at(.acthd), read: { $0.readFromHardware($1, $2, $3) }),
                 MMIOInfo(at(.miMode), flags: [.modeMask, .commandAccess]),
                 MMIOInfo(at(.instpm), flags: [.modeMask, .commandAccess]),
-                MMIOInfo(at(.resetCtl), flags: [.modeMask], write: { $0.ringResetCtlWrite($1, $2, $4) }),
+                MMIOInfo(at(.resetCtl), flags: [.modeMask], readOnlyMask: readyToReset, write: { $0.ringResetCtlWrite($1, $2, $4) }),
                 MMIOInfo(at(.bbAddr), flags: [.graphicsAddress, .commandAccess], addressMask: 0xFFFF_F000),
                 MMIOInfo(at(.bbAddrUDW), flags: [.commandAccess]),
                 MMIOInfo(at(.mode), flags: [.modeMask, .commandAccess, .commandWritePatch],

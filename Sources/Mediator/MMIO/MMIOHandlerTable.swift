@@ -82,7 +82,7 @@ public struct MMIOHandlerTable: Sendable {
         return slot <= -2 ? blocks[Int(-2 - slot)] : nil
     }
 
-    /// True if a row or block handles `offset` (GVT: `intel_gvt_in_mmio_table`-ish "tracked").
+    /// True if a row or a special block handles `offset` (GVT: a tracked MMIO).
     public func isTracked(_ offset: MMIOOffset) -> Bool {
         RegisterFile.contains(offset) && slot(at: offset) != Self.untracked
     }

@@ -27,6 +27,19 @@ extension Mediator {
     public func destroyVGPU(_ id: VGPUID) throws(MediatorError) {
         guard let vgpu = vgpu(id) else { throw .noSuchVGPU(id) }
         emit(.vgpuDestroyed(id))
+        for engine in EngineID.allCases where currentWorkloads[engine.index]?.vgpu == id {
+            // Its work is still on the host engine: stop it there (GVT waits for idle first).
+            resetHostEngine(engine)
+            currentWorkloads[engine.index] = nil
+        }
+        for engine in EngineID.allCases where engineOwners[engine.index] == id { engineOwners[engine.index] = nil }
+        for engine in EngineID.allCases {
+            for workload in vgpu.workloadQueues[engine.index] where workload.state != .dispatched {
+                finish(vgpu, workload, failure: "vGPU destroyed")
+            }
+            vgpu.workloadQueues[engine.index].removeAll()
+        }
+        freeShadowContexts(vgpu)
         invalidatePPGTT(vgpu)
         resetGGTT(vgpu)
         resetFences(vgpu)
@@ -46,6 +59,14 @@ extension Mediator {
         for engine in engines.engines {
             vgpu.elspPorts[engine.index].reset()
             vgpu.pendingSubmissions[engine.index].removeAll()
+            vgpu.execlists[engine.index].reset()
+            // Queued work is dropped; a workload already on the host completes there and is
+            // then found gone (GVT waits for it to finish before resetting).
+            let running = currentWorkloads[engine.index]?.vgpu == id ? currentWorkloads[engine.index]?.id : nil
+            for workload in vgpu.workloadQueues[engine.index] where workload.id != running {
+                finish(vgpu, workload, failure: "dropped by vGPU reset")
+            }
+            vgpu.workloadQueues[engine.index].removeAll { $0.id != running }
         }
         let full = deviceModelLevel || engines == .all
         guard full else { return }

@@ -38,6 +38,13 @@ public final class VGPU {
     public internal(set) var ggtt = GuestGGTT()
     /// Shadow PPGTTs and the guest page tables they track.
     public internal(set) var ppgtt = PPGTTShadow()
+    /// Emulated execlists, per engine.
+    public internal(set) var execlists = [VirtualExeclist](repeating: VirtualExeclist(), count: EngineID.count)
+    /// Workloads created from ELSP submissions and not yet completed, per engine (GVT:
+    /// `workload_q_head`); the head may be executing on the host.
+    public internal(set) var workloadQueues = [[Workload]](repeating: [], count: EngineID.count)
+    /// The vGPU's shadow context and shadow ring per engine (host objects).
+    public internal(set) var shadowContexts = [ShadowContext?](repeating: nil, count: EngineID.count)
     /// Virtual display state (monitor, pipes, vblank).
     public internal(set) var display = VirtualDisplay()
     /// Engines whose non-privileged (PPGTT) batch buffers the command parser scans too

@@ -196,3 +196,20 @@ import Testing
         #expect(delta == (30_000 - 3) * cost.perVertex)
     }
 }
+
+/// The command-write observer sees every write a command makes, with its physical address.
+@Suite struct CommandWriteObserverTests {
+    @Test func storesAndBlitsAreReported() {
+        var f = CommandStreamerTests.Fixture(engine: .bcs)
+        final class Box: @unchecked Sendable { var writes: [(EngineID, GraphicsAddress, PhysicalAddress, Int)] = [] }
+        let box = Box()
+        f.bench.gpu.commandWriteObserver = { box.writes.append(($0, $1, $2, $3)) }
+        _ = f.run(CommandEncoder.storeDataImmediate(f.ppgttBase.advanced(by: 16), 7)
+                  + CommandEncoder.colorBlit(f.ppgttBase.advanced(by: 0x1000), pitch: 64, x1: 0, y1: 0, x2: 2, y2: 2, color: 1))
+        #expect(box.writes.count == 3)  // one dword store + two blit rows
+        #expect(box.writes[0].0 == .bcs && box.writes[0].1 == f.ppgttBase.advanced(by: 16) && box.writes[0].3 == 4)
+        let expected = try? f.bench.gpu.graphicsMemory.translate(f.ppgttBase.advanced(by: 16), in: f.space).get()
+        #expect(box.writes[0].2 == expected)
+        #expect(box.writes[1].3 == 8)
+    }
+}

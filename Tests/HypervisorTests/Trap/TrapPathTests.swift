@@ -47,6 +47,23 @@ import Testing
         #expect(rig.hypervisor.trapCount == 2)
     }
 
+    @Test func theMediatorObservesTheGuestInstructionBehindATrap() throws {
+        let rig = try Rig()
+        final class Log: MediatorObserver {
+            var events: [MediatorEvent] = []
+            func mediator(_ mediator: Mediator, observed event: MediatorEvent) { events.append(event) }
+        }
+        let log = Log()
+        rig.mediator.observer = log
+        rig.vcpu.registers.rip = 0xFFFF_FFFF_8100_0000
+        rig.vcpu.registers[.rdi] = rig.vm.bar0Base + 0x2030
+        _ = try rig.vcpu.access([0x8B, 0x07, 0x90])
+        let origin = TrapOrigin(vcpu: 0, rip: 0xFFFF_FFFF_8100_0000, instruction: [0x8B, 0x07])
+        #expect(log.events.contains { event in
+            if case let .mmioRead(_, offset, 4, _, o) = event { offset == 0x2030 && o == origin } else { false }
+        })
+    }
+
     @Test func immediateStoreAndByteLoadWithExtension() throws {
         let rig = try Rig()
         rig.vcpu.registers[.rax] = rig.vm.bar0Base

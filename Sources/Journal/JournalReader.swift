@@ -1,0 +1,286 @@
+import Foundation
+
+/// Whether a journal was closed cleanly.
+public enum JournalCompleteness: Sendable, Equatable {
+    /// Closed cleanly: the trailer (index, summary) is present and the journal is marked complete.
+    case complete
+    /// The capture did not finish cleanly (or its trailer is unreadable); the reader rebuilds
+    /// the index by scanning. The reason says which.
+    case incomplete(reason: String)
+
+    /// Whether the journal is complete.
+    public var isComplete: Bool { self == .complete }
+}
+
+/// What a full scan of a journal found.
+public struct JournalScan: Sendable, Equatable {
+    /// Counts of everything readable (up to the damage, if any).
+    public var summary: JournalSummary
+    /// The frames and pages found.
+    public var index: JournalIndex
+    /// Where reading stopped early, if it did.
+    public var damage: JournalDamage?
+    /// Offset just past the last readable event frame.
+    public var endOfFrames: UInt64
+}
+
+/// Reads a journal: header, completeness, events in order (streaming, one frame in memory),
+/// seek by sequence through the index, and pages by key through a small LRU cache.
+///
+/// Not thread-safe; open one reader per thread.
+public final class JournalReader {
+    /// Where the bytes come from.
+    public let source: any ByteSource
+    /// The journal's header.
+    public let header: JournalHeader
+    /// The oldest reader version able to read this file (from the header).
+    public let readableByVersion: UInt32
+    /// Whether the journal was closed cleanly.
+    public let completeness: JournalCompleteness
+    /// Offset of the first event frame (after the header and lifecycle sections).
+    let dataStart: UInt64
+    /// Offset of the lifecycle section and its state bytes.
+    let lifecycleOffset: UInt64
+    let lifecycleState: [UInt8]
+    /// The trailer's index and summary, when complete.
+    private let trailer: (index: JournalIndex, summary: JournalSummary, offset: UInt64)?
+    private var scanned: JournalScan?
+    private var pageCache = LRUCache<PageKey, [UInt8]>(budget: 8 << 20)
+    private let pageWalker: FrameWalker
+
+    /// Opens the journal at `path`.
+    public convenience init(path: String) throws(JournalError) {
+        let source: FileByteSource
+        do { source = try FileByteSource(path: path) } catch { throw .cannotRead(path: path, reason: "\(error)") }
+        try self.init(source: source)
+    }
+
+    /// Opens a journal from `source`: checks the first frame, the header and its version,
+    /// the lifecycle marker, and the trailer.
+    public init(source: any ByteSource) throws(JournalError) {
+        self.source = source
+        let name = source.name
+        let walker = FrameWalker(source: source, from: 0)
+        pageWalker = FrameWalker(source: source, from: 0)
+        guard source.size > 0 else { throw .notAJournal(path: name, reason: "the file is empty") }
+        switch try walker.next() {
+        case let .frame(_, _, content) where content.isEmpty:
+            break
+        case let .damage(_, reason):
+            throw .notAJournal(path: name, reason: "byte offset 0: \(reason)")
+        default:
+            throw .notAJournal(path: name, reason: "byte offset 0: it does not start with an empty LZ4 frame")
+        }
+        let headerAt = walker.offset
+        guard let payload = try walker.section(.header, at: headerAt) else {
+            throw .notAJournal(path: name, reason: "byte offset \(headerAt): no readable header section")
+        }
+        let decoded: (JournalHeader, JournalHeader.Versions)
+        do { decoded = try JournalHeader.decode(payload: payload) } catch {
+            throw .notAJournal(path: name, reason: "byte offset \(headerAt): the header section is damaged (\(error))")
+        }
+        let versions = decoded.1
+        let readable = (JournalFormat.minimumReadableVersion...JournalFormat.version).contains(versions.format)
+            || (versions.format > JournalFormat.version && versions.readableBy <= JournalFormat.version)
+        guard readable else {
+            throw .unsupportedVersion(path: name, found: versions.format, minimumReadable: JournalFormat.minimumReadableVersion,
+                                      current: JournalFormat.version)
+        }
+        header = decoded.0
+        readableByVersion = versions.readableBy
+        lifecycleOffset = headerAt + 8 + UInt64(payload.count + JournalFormat.sectionChecksumSize)
+        guard let lifecycle = try walker.section(.lifecycle, at: lifecycleOffset),
+              lifecycle.count == JournalFormat.lifecyclePayloadSize else {
+            throw .notAJournal(path: name, reason: "byte offset \(lifecycleOffset): no readable lifecycle section")
+        }
+        lifecycleState = Array(lifecycle[4..<12])
+        dataStart = lifecycleOffset + 8 + UInt64(lifecycle.count + JournalFormat.sectionChecksumSize)
+        let endOffset = lifecycle[12..<20].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let found = try Self.readTrailer(walker: walker, size: source.size, dataStart: dataStart)
+        switch (lifecycleState, found) {
+        case (JournalFormat.completeState, .success(let t)) where endOffset == source.size - UInt64(JournalFormat.endFrameSize):
+            trailer = t
+            completeness = .complete
+        case (JournalFormat.completeState, .success):
+            trailer = nil
+            completeness = .incomplete(reason: "the lifecycle marker points at byte \(endOffset), not at the end section")
+        case (JournalFormat.completeState, .failure(let problem)):
+            trailer = nil
+            completeness = .incomplete(reason: "marked complete but \(problem.what) (the file was cut or damaged after a clean close)")
+        case (JournalFormat.incompleteState, _):
+            trailer = nil
+            completeness = .incomplete(reason: "the capture did not finish cleanly (no trailer); the index was rebuilt by scanning")
+        default:
+            trailer = nil
+            completeness = .incomplete(reason: "the lifecycle marker at byte \(lifecycleOffset) is damaged")
+        }
+    }
+
+    /// Reads and decodes the trailer sections named by the end section at the end of the file.
+    private static func readTrailer(walker: FrameWalker, size: UInt64, dataStart: UInt64)
+        throws(JournalError) -> Result<(index: JournalIndex, summary: JournalSummary, offset: UInt64), DecodeFailure>
+    {
+        let endSize = UInt64(JournalFormat.endFrameSize)
+        guard size >= dataStart + endSize, let end = try walker.section(.end, at: size - endSize),
+              end.count == JournalFormat.endPayloadSize else {
+            return .failure(DecodeFailure(offset: Int(size), what: "the end section is missing"))
+        }
+        let fields = end.withUnsafeBytes { raw -> [UInt64] in
+            var r = ByteReader(raw, from: 4)
+            return (0..<4).map { _ in (try? r.u64le()) ?? 0 }
+        }
+        let (indexAt, pagesAt, summaryAt) = (fields[0], fields[1], fields[2])
+        guard indexAt >= dataStart, let index = try walker.section(.index, at: indexAt),
+              let pages = try walker.section(.pages, at: pagesAt),
+              let summaryPayload = try walker.section(.summary, at: summaryAt) else {
+            return .failure(DecodeFailure(offset: Int(size - endSize), what: "the trailer sections are unreadable"))
+        }
+        guard let decodedIndex = try? JournalIndex.decode(index: index, pages: pages),
+              let summary = try? JSONDecoder().decode(JournalSummary.self, from: Data(summaryPayload[4...])) else {
+            return .failure(DecodeFailure(offset: Int(indexAt), what: "the trailer's index or summary does not decode"))
+        }
+        return .success((decodedIndex, summary, indexAt))
+    }
+
+    /// The file's size.
+    public var fileSize: UInt64 { source.size }
+
+    /// The summary: the trailer's for a complete journal, otherwise rebuilt by a scan.
+    public func summary() throws(JournalError) -> JournalSummary {
+        if let trailer { return trailer.summary }
+        return try scan().summary
+    }
+
+    /// The index: the trailer's for a complete journal, otherwise rebuilt by a scan.
+    public func index() throws(JournalError) -> JournalIndex {
+        if let trailer { return trailer.index }
+        return try scan().index
+    }
+
+    /// Where the trailer starts (complete journals only).
+    var trailerOffset: UInt64? { trailer?.offset }
+
+    /// Reads every frame and record once (cached): counts, index, and the first damage.
+    public func scan() throws(JournalError) -> JournalScan {
+        if let scanned { return scanned }
+        let result = try performScan(checkingPageReferences: false)
+        scanned = result
+        return result
+    }
+
+    /// The scan; with `checkingPageReferences`, an event whose page was not stored before it is damage.
+    func performScan(checkingPageReferences: Bool) throws(JournalError) -> JournalScan {
+        var stored = Set<PageKey>()
+        var builder = SummaryBuilder()
+        var index = JournalIndex()
+        let cursor = JournalCursor(reader: self, from: dataStart, firstSequence: 0)
+        var endOfFrames = dataStart
+        var damage: JournalDamage?
+        cursor.onFrame = { offset, length, raw in
+            index.frames.append(JournalIndex.Frame(offset: offset, length: length, rawLength: UInt64(raw), events: 0,
+                                                   firstSequence: index.frames.last?.lastSequence ?? 0,
+                                                   lastSequence: index.frames.last?.lastSequence ?? 0,
+                                                   firstTime: 0))
+            builder.addFrame(rawBytes: raw)
+            endOfFrames = offset + length
+        }
+        cursor.onPage = { key, bytes in
+            index.pages[key] = index.frames.count - 1
+            builder.addPage(bytes: bytes)
+            if checkingPageReferences { stored.insert(key) }
+        }
+        do throws(JournalError) {
+            while let record = try cursor.next() {
+                if checkingPageReferences, case let .guestMemoryRead(_, _, _, content) = record.event,
+                   !stored.contains(content.page) {
+                    throw cursor.damage("event #\(record.sequence) references \(content.page), which is not stored before it")
+                }
+                builder.add(record)
+                let i = index.frames.count - 1
+                if index.frames[i].events == 0 {
+                    index.frames[i].firstSequence = record.sequence
+                    index.frames[i].firstTime = record.time
+                }
+                index.frames[i].events += 1
+                index.frames[i].lastSequence = record.sequence
+            }
+        } catch {
+            guard case let .damaged(d) = error else { throw error }
+            damage = d
+        }
+        return JournalScan(summary: builder.finished(), index: index, damage: damage, endOfFrames: endOfFrames)
+    }
+
+    /// Events in order from the first one whose sequence is ≥ `sequence` (through the index).
+    public func records(from sequence: UInt64 = 0) throws(JournalError) -> JournalCursor {
+        guard sequence > 0 else { return JournalCursor(reader: self, from: dataStart, firstSequence: 0) }
+        let index = try index()
+        let i = index.frameIndex(forSequence: sequence)
+        let start = i < index.frames.count ? index.frames[i].offset : (try scanEnd(index))
+        return JournalCursor(reader: self, from: start, firstSequence: sequence)
+    }
+
+    private func scanEnd(_ index: JournalIndex) throws(JournalError) -> UInt64 {
+        guard let last = index.frames.last else { return dataStart }
+        return last.offset + last.length
+    }
+
+    /// A cursor over every frame from the first event frame (events and pages).
+    func cursorFromStart() -> JournalCursor { JournalCursor(reader: self, from: dataStart, firstSequence: 0) }
+
+    /// The content of a stored page (read on demand from its frame, cached).
+    public func page(_ key: PageKey) throws(JournalError) -> [UInt8] {
+        if let cached = pageCache.value(for: key) { return cached }
+        guard let frameIndex = try index().pages[key] else { throw .pageNotFound(key) }
+        let frame = try index().frames[frameIndex]
+        pageWalker.seek(to: frame.offset)
+        guard case let .frame(_, _, content) = try pageWalker.next() else {
+            throw .damaged(JournalDamage(path: source.name, offset: frame.offset, fileSize: source.size,
+                                         reason: "the frame holding \(key) does not verify", lastGoodSequence: nil,
+                                         lastGoodTime: nil, eventsBefore: 0))
+        }
+        var found: [UInt8]?
+        content.withUnsafeBytes { raw in
+            var r = ByteReader(raw)
+            var decoder = RecordDecoder()
+            while let item = try? decoder.next(&r) {
+                if case let .page(k, range) = item {
+                    let bytes = Array(raw[range])
+                    pageCache.insert(bytes, for: k, cost: bytes.count + 64)
+                    if k == key { found = bytes }
+                }
+            }
+        }
+        guard let found else { throw .pageNotFound(key) }
+        return found
+    }
+
+    /// The guest memory a reference names: `length` bytes at its offset in its page.
+    public func content(of reference: PageReference, length: UInt32) throws(JournalError) -> [UInt8] {
+        let page = try page(reference.page)
+        let start = Int(reference.offset)
+        guard start <= page.count, Int(length) <= page.count - start else {
+            throw .damaged(JournalDamage(path: source.name, offset: 0, fileSize: source.size,
+                                         reason: "\(reference.page) holds \(page.count) bytes, not \(length) at offset \(start)",
+                                         lastGoodSequence: nil, lastGoodTime: nil, eventsBefore: 0))
+        }
+        return Array(page[start..<start + Int(length)])
+    }
+
+    /// Calls `body` with the raw content of every LZ4 frame in order (what `lz4 -d` prints),
+    /// stopping at damage (returned).
+    public func forEachRawFrame(_ body: ([UInt8]) throws -> Void) throws -> JournalDamage? {
+        let walker = FrameWalker(source: source, from: 0)
+        while true {
+            switch try walker.next() {
+            case let .frame(_, _, content):
+                try body(content)
+            case .end, .trailer:
+                return nil
+            case let .damage(offset, reason):
+                return JournalDamage(path: source.name, offset: offset, fileSize: source.size, reason: reason,
+                                     lastGoodSequence: nil, lastGoodTime: nil, eventsBefore: 0)
+            }
+        }
+    }
+}

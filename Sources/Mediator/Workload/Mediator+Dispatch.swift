@@ -1,0 +1,135 @@
+import GPUModel
+
+/// Dispatching workloads to the host GPU (GVT: `dispatch_workload`,
+/// `populate_shadow_context`, `intel_gvt_scan_and_shadow_workload`): the shadow context
+/// gets the guest's state with the shadow ring and the shadow PPGTT root, the scanned ring
+/// is copied into the shadow ring, and the shadow context is submitted through the host
+/// engine's ELSP.
+extension Mediator {
+    /// Shadow ring size per vGPU and engine.
+    static let shadowRingPages = 8
+
+    /// Starts the next workload on every idle host engine (GVT: `pick_next_workload` from
+    /// the scheduler's current vGPU; until the scheduler is attached, vGPUs in id order).
+    public func dispatchReadyWorkloads() {
+        for engine in EngineID.allCases where currentWorkloads[engine.index] == nil {
+            for case let vgpu? in vgpus where !vgpu.workloadQueues[engine.index].isEmpty {
+                if dispatch(vgpu, engine) { break }
+            }
+        }
+    }
+
+    /// Dispatches the head of the vGPU's queue on `engine`; false if it was dropped instead.
+    func dispatch(_ vgpu: VGPU, _ engine: EngineID) -> Bool {
+        var workload = vgpu.workloadQueues[engine.index][0]
+        if workload.scan == nil { scan(vgpu, &workload) }
+        if let rejection = workload.scan?.rejection {
+            vgpu.workloadQueues[engine.index].removeFirst()
+            failScan(vgpu, workload, rejection)
+            return false
+        }
+        flushPostShadow(vgpu)
+        guard let handle = workload.ppgtt, pinPPGTT(vgpu, handle) else {
+            vgpu.workloadQueues[engine.index].removeFirst()
+            finish(vgpu, workload, failure: "shadow PPGTT could not be pinned")
+            return false
+        }
+        guard prepareHostEngine(engine), var shadow = shadowContext(vgpu, engine),
+              let scan = workload.scan else {
+            unpinPPGTT(vgpu, handle)
+            vgpu.workloadQueues[engine.index].removeFirst()
+            finish(vgpu, workload, failure: "no host memory for the shadow context")
+            return false
+        }
+        // The scanned ring goes into the shadow ring, qword aligned, wrapping.
+        var dwords = scan.ring
+        if dwords.count % 2 == 1 { dwords.append(0) }
+        let ringSize = UInt32(shadow.ring.size)
+        guard dwords.count * 4 < Int(ringSize) - 8 else {
+            unpinPPGTT(vgpu, handle)
+            vgpu.workloadQueues[engine.index].removeFirst()
+            finish(vgpu, workload, failure: "workload larger than the shadow ring")
+            return false
+        }
+        let head = shadow.ringTail
+        var offset = head
+        for dword in dwords {
+            writeHostObject(shadow.ring, at: UInt64(offset), [dword])
+            offset = (offset + 4) % ringSize
+        }
+        shadow.ringTail = offset
+        vgpu.shadowContexts[engine.index] = shadow
+        populateShadowContext(vgpu, workload, shadow: shadow, head: head, tail: offset, root: shadowRoot(handle))
+
+        if engineOwners[engine.index] != vgpu.id { engineOwners[engine.index] = vgpu.id }
+        if let submission = workload.submission {
+            let entries = vgpu.execlists[engine.index].scheduleIn(submission.elements)
+            emulateContextStatus(vgpu, engine, entries)
+        }
+        let descriptor = ContextDescriptor(
+            lrca: shadow.image.address, contextID: UInt32(vgpu.id.rawValue) << 8 | UInt32(engine.index),
+            addressingMode: workload.descriptor.addressingMode, privileged: true)
+        workload.hostDescriptor = descriptor
+        workload.state = .dispatched
+        vgpu.workloadQueues[engine.index][0] = workload
+        currentWorkloads[engine.index] = workload
+        emit(.workloadDispatched(vgpu.id, engine, id: workload.id, host: descriptor))
+        let elsp = MMIOOffset.ring(.elsp, engine)
+        for dword in ExeclistSubmission(element0: descriptor).elspDwords { host.hostWriteRegister(elsp, dword) }
+        return true
+    }
+
+    /// Writes the shadow context's register-state page: the guest's values with the shadow
+    /// ring, its head/tail and the shadow PPGTT root.
+    func populateShadowContext(_ vgpu: VGPU, _ workload: Workload, shadow: ShadowContext, head: UInt32, tail: UInt32,
+                               root: PPGTTRoot) {
+        let pdps: [UInt64]
+        switch root {
+        case .fourLevel(let pml4): pdps = [pml4.rawValue, 0, 0, 0]
+        case .threeLevel(let pointers): pdps = (0..<4).map { $0 < pointers.count ? pointers[$0].rawValue : 0 }
+        }
+        let control = workload.contextControl & ~ContextImage.restoreInhibit & 0xFFFF
+        let page = ContextImage.initialStatePage(
+            engine: workload.engine, ringStart: shadow.ring.address, ringSize: UInt32(shadow.ring.size),
+            head: head, tail: tail, pdps: pdps, contextControl: control)
+        writeHostObject(shadow.image, at: 4096, page)
+    }
+
+    /// The vGPU's shadow context on `engine`, created on first use.
+    func shadowContext(_ vgpu: VGPU, _ engine: EngineID) -> ShadowContext? {
+        if let existing = vgpu.shadowContexts[engine.index] { return existing }
+        guard let image = allocateHostObject(pages: ContextImage.pageCount(for: engine)) else { return nil }
+        guard let ring = allocateHostObject(pages: Self.shadowRingPages) else {
+            freeHostObject(image)
+            return nil
+        }
+        let context = ShadowContext(image: image, ring: ring)
+        vgpu.shadowContexts[engine.index] = context
+        return context
+    }
+
+    /// Gives the host engine a status page (HWS_PGA) once, and again after a host reset.
+    func prepareHostEngine(_ engine: EngineID) -> Bool {
+        if hostStatusPages[engine.index] == nil {
+            guard let page = allocateHostObject(pages: 1) else { return false }
+            hostStatusPages[engine.index] = page
+        }
+        let page = hostStatusPages[engine.index]!
+        let hws = MMIOOffset.ring(.hwsPGA, engine)
+        if host.hostReadRegister(hws) != UInt32(truncatingIfNeeded: page.address.rawValue) {
+            host.hostWriteRegister(hws, UInt32(truncatingIfNeeded: page.address.rawValue))
+        }
+        return true
+    }
+
+    /// Frees a vGPU's shadow contexts (destroy).
+    func freeShadowContexts(_ vgpu: VGPU) {
+        for engine in EngineID.allCases {
+            if let context = vgpu.shadowContexts[engine.index] {
+                freeHostObject(context.image)
+                freeHostObject(context.ring)
+                vgpu.shadowContexts[engine.index] = nil
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Testing
+@testable import Journal
+
+/// One encoding per event kind: every kind round-trips, with ordinary and extreme values.
+@Suite struct EventCodecTests {
+    func roundTrip(_ records: [JournalRecord]) throws -> [JournalRecord] {
+        var encoder = RecordEncoder()
+        var raw: [UInt8] = []
+        for r in records { encoder.encode(r, into: &raw) }
+        var decoder = RecordDecoder()
+        var out: [JournalRecord] = []
+        try raw.withUnsafeBytes { buffer in
+            var reader = ByteReader(buffer)
+            while let item = try decoder.next(&reader) {
+                if case let .event(r) = item { out.append(r) }
+            }
+        }
+        return out
+    }
+
+    @Test func everyRegisteredKindHasAnOrdinaryAndAnExtremeSample() {
+        let ordinary = Set(Fixtures.ordinary.compactMap(\.knownKind))
+        let extreme = Set(Fixtures.extreme.compactMap(\.knownKind))
+        #expect(ordinary == Set(JournalEventKind.allCases))
+        #expect(extreme == Set(JournalEventKind.allCases))
+    }
+
+    @Test(arguments: Fixtures.ordinary + Fixtures.extreme)
+    func eventRoundTrips(_ event: JournalEvent) throws {
+        let records = [JournalRecord(sequence: 1, time: 10, event: event),
+                       JournalRecord(sequence: 2, time: 5, event: event),
+                       JournalRecord(sequence: UInt64.max - 1, time: UInt64.max, event: event),
+                       JournalRecord(sequence: UInt64.max, time: 0, event: event)]
+        #expect(try roundTrip(records) == records)
+    }
+
+    @Test func sequenceAndTimeDeltasAreCompact() throws {
+        var encoder = RecordEncoder()
+        var raw: [UInt8] = []
+        encoder.encode(JournalRecord(sequence: 1_000_000, time: 1_000_000_000, event: .timerExpiry(kind: 1)), into: &raw)
+        let first = raw.count
+        encoder.encode(JournalRecord(sequence: 1_000_001, time: 1_000_000_100, event: .timerExpiry(kind: 1)), into: &raw)
+        // kind, length, Δseq = 0, Δtime = 100 (zigzag 200: two bytes), kind code.
+        #expect(raw.count - first == 6)
+    }
+
+    @Test func kindIdsAndNamesAreStableAndUnique() {
+        #expect(JournalEventKind.mmioRead.rawValue == 1)
+        #expect(JournalEventKind.g2vNotification.rawValue == 32)
+        #expect(Set(JournalEventKind.allCases.map(\.name)).count == JournalEventKind.allCases.count)
+        #expect(JournalEventKind(name: "mmio-write") == .mmioWrite)
+        #expect(JournalEventKind(name: "18") == .hang)
+        #expect(JournalEventKind(name: "nonsense") == nil)
+        #expect(JournalEventKind.name(of: 0x9000) == "kind-36864")
+    }
+
+    @Test func unknownKindDecodesAsExtensionAndKnownKindSkipsAppendedFields() throws {
+        // A record of kind 40 (unknown to this build) and a clock reading with an extra field.
+        var raw: [UInt8] = [40, 4, 0, 0, 0xAB, 0xCD]
+        raw += [14, 4, 0, 2, 7, 0x55]  // Δseq 0, Δtime +1, value 7, then an appended byte
+        var decoder = RecordDecoder()
+        var items: [JournalRecord] = []
+        try raw.withUnsafeBytes { buffer in
+            var reader = ByteReader(buffer)
+            while let item = try decoder.next(&reader) { if case let .event(r) = item { items.append(r) } }
+        }
+        #expect(items.map(\.event) == [.extension(kind: 40, bytes: [0xAB, 0xCD]), .clockReading(value: 7)])
+        #expect(items.map(\.sequence) == [0, 1])
+    }
+
+    @Test func truncatedOrOversizedRecordsAreErrorsNotCrashes() {
+        let cases: [[UInt8]] = [
+            [1], [1, 200], [1, 5, 0, 0], [14, 0x80], [9, 3, 0, 0, 1], [25, 6, 0, 0, 0, 0, 0, 200],
+            [14, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F],
+        ]
+        for raw in cases {
+            var decoder = RecordDecoder()
+            let threw = raw.withUnsafeBytes { buffer -> Bool in
+                var reader = ByteReader(buffer)
+                do {
+                    while try decoder.next(&reader) != nil {}
+                    return false
+                } catch {
+                    return true
+                }
+            }
+            #expect(threw, "\(raw)")
+        }
+    }
+
+    @Test func pageRecordsCarryTheirKeyAndContent() throws {
+        var encoder = RecordEncoder()
+        var raw: [UInt8] = []
+        let content: [UInt8] = [9, 8, 7]
+        content.withUnsafeBytes { encoder.encodePage(PageKey(hash: 0xABCD, variant: 2), content: $0, into: &raw) }
+        var decoder = RecordDecoder()
+        try raw.withUnsafeBytes { buffer in
+            var reader = ByteReader(buffer)
+            guard case let .page(key, range) = try decoder.next(&reader) else {
+                Issue.record("not a page")
+                return
+            }
+            #expect(key == PageKey(hash: 0xABCD, variant: 2))
+            #expect(Array(buffer[range]) == content)
+        }
+    }
+}
