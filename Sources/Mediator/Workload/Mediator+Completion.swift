@@ -58,6 +58,7 @@ extension Mediator {
             return
         }
         updateGuestContext(vgpu, workload)
+        for flip in workload.scan?.displayFlips ?? [] { applyDisplayFlip(vgpu, flip) }
         for event in workload.scan?.pendingEvents ?? [] { triggerVirtualInterrupt(vgpu, event) }
         // Schedule-out, unless the next queued workload is the same context (lite restore).
         let next = vgpu.workloadQueues[engine.index].first
@@ -78,13 +79,8 @@ extension Mediator {
     /// Reports a workload's end and releases what it held.
     func finish(_ vgpu: VGPU, _ workload: Workload, failure: String?) {
         if let handle = workload.ppgtt { releasePPGTT(vgpu, handle) }
+        for handle in workload.scan?.loadedPPGTTs ?? [] { releasePPGTT(vgpu, handle) }
         for object in workload.shadowBatches { freeHostObject(object) }
         emit(.workloadCompleted(vgpu.id, workload.engine, id: workload.id, failure: failure))
-    }
-
-    /// A scan rejected the workload: GVT fails it and puts the VM in failsafe (GUEST_ERR).
-    func failScan(_ vgpu: VGPU, _ workload: Workload, _ reason: String) {
-        finish(vgpu, workload, failure: "scan rejected: \(reason)")
-        enterFailsafe(vgpu, .guestError, detail: "command scan of workload \(workload.id) on \(workload.engine): \(reason)")
     }
 }

@@ -23,9 +23,10 @@ extension Mediator {
     func dispatch(_ vgpu: VGPU, _ engine: EngineID) -> Bool {
         var workload = vgpu.workloadQueues[engine.index][0]
         if workload.scan == nil { scan(vgpu, &workload) }
-        if let rejection = workload.scan?.rejection {
+        if case .rejected(let failure)? = workload.scan?.verdict {
             vgpu.workloadQueues[engine.index].removeFirst()
-            failScan(vgpu, workload, rejection)
+            finish(vgpu, workload, failure: "scan rejected: \(failure)")
+            failWorkloadScan(vgpu, failure)
             return false
         }
         flushPostShadow(vgpu)
@@ -41,11 +42,21 @@ extension Mediator {
             finish(vgpu, workload, failure: "no host memory for the shadow context")
             return false
         }
+        // Privileged batches run from their scanned shadow copies, placed in host GM.
+        guard let (ringDwords, batchObjects) = placeShadowBatches(scan) else {
+            unpinPPGTT(vgpu, handle)
+            vgpu.workloadQueues[engine.index].removeFirst()
+            finish(vgpu, workload, failure: "no host memory for shadow batch buffers")
+            return false
+        }
+        workload.shadowBatches = batchObjects
         // The scanned ring goes into the shadow ring, qword aligned, wrapping.
-        var dwords = scan.ring
+        var dwords = ringDwords
         if dwords.count % 2 == 1 { dwords.append(0) }
         let ringSize = UInt32(shadow.ring.size)
         guard dwords.count * 4 < Int(ringSize) - 8 else {
+            for object in batchObjects { freeHostObject(object) }
+            workload.shadowBatches = []
             unpinPPGTT(vgpu, handle)
             vgpu.workloadQueues[engine.index].removeFirst()
             finish(vgpu, workload, failure: "workload larger than the shadow ring")
@@ -77,6 +88,44 @@ extension Mediator {
         let elsp = MMIOOffset.ring(.elsp, engine)
         for dword in ExeclistSubmission(element0: descriptor).elspDwords { host.hostWriteRegister(elsp, dword) }
         return true
+    }
+
+    /// Places the retargeted shadow batches in host GM, patches the MI_BATCH_BUFFER_STARTs
+    /// that reach them (GVT: `prepare_shadow_batch_buffer`) and writes them; returns the
+    /// patched ring and the host objects (nil when host memory runs out).
+    func placeShadowBatches(_ scan: ScanResult) -> ([UInt32], [HostObject])? {
+        var ring = scan.shadowRing
+        var batches = scan.batches.map(\.dwords)
+        var objects = [HostObject?](repeating: nil, count: scan.batches.count)
+        let placed = Set(scan.batchStarts.filter(\.retarget).map(\.batch))
+        for index in placed.sorted() {
+            let batch = scan.batches[index]
+            let bytes = batch.pageOffset + UInt64(batch.dwords.count) * 4
+            guard let object = allocateHostObject(pages: Int((bytes + 4095) / 4096)) else {
+                for case let made? in objects { freeHostObject(made) }
+                return nil
+            }
+            objects[index] = object
+        }
+        for patch in scan.batchStarts where patch.retarget {
+            guard let object = objects[patch.batch] else { continue }
+            let target = object.address.rawValue + patch.pageOffset
+            let low = UInt32(truncatingIfNeeded: target) & ~3
+            let high = UInt32(truncatingIfNeeded: target >> 32) & 0xFFFF
+            switch patch.buffer {
+            case .ring:
+                ring[patch.dword] = low | (ring[patch.dword] & 3)
+                ring[patch.dword + 1] = high
+            case .batch(let b):
+                batches[b][patch.dword] = low | (batches[b][patch.dword] & 3)
+                batches[b][patch.dword + 1] = high
+            }
+        }
+        for (index, object) in objects.enumerated() {
+            guard let object else { continue }
+            writeHostObject(object, at: scan.batches[index].pageOffset, batches[index])
+        }
+        return (ring, objects.compactMap { $0 })
     }
 
     /// Writes the shadow context's register-state page: the guest's values with the shadow

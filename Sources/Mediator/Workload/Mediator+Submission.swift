@@ -96,18 +96,19 @@ extension Mediator {
         return workload
     }
 
-    /// Copies the guest ring HEAD..TAIL (with wrap) and scans it.
+    /// Copies the guest ring HEAD..TAIL (with wrap) and runs the command parser over it
+    /// (GVT: `intel_gvt_scan_and_shadow_workload`).
     func scan(_ vgpu: VGPU, _ workload: inout Workload) {
         let count = Int((workload.tail &+ workload.ringSize &- workload.head) % workload.ringSize) / 4
         var ring: [UInt32] = []
         ring.reserveCapacity(count)
         var offset = workload.head
-        var failure: String?
+        var unreadable: GraphicsAddress?
         while ring.count < count {
             let chunk = min(count - ring.count, Int(4096 - offset % 4096) / 4, Int(workload.ringSize - offset) / 4)
             let gma = workload.ringStart.advanced(by: UInt64(offset))
             guard let gpa = guestGGTTTranslate(vgpu, gma), let bytes = readGuest(vgpu, gpa, count: chunk * 4) else {
-                failure = "ring page \(gma) is not readable guest memory"
+                unreadable = gma
                 break
             }
             bytes.withUnsafeBytes { raw in
@@ -115,42 +116,29 @@ extension Mediator {
             }
             offset = (offset + UInt32(chunk * 4)) % workload.ringSize
         }
-        var result = failure.map { WorkloadScan(ring: [], pendingEvents: [], rejection: $0, commands: 0) }
-            ?? scanRing(vgpu, workload, ring: ring)
-        if result.rejection != nil { result.ring = [] }
+        var result: ScanResult
+        if let unreadable {
+            result = ScanResult()
+            result.verdict = .rejected(AuditFailure(
+                reason: .unmappedGuestMemory, engine: workload.engine, address: unreadable, header: 0, command: "ring",
+                buffer: .ring, addressSpace: .ggtt, detail: "ring page \(unreadable) is not readable guest memory"))
+        } else {
+            let request = ScanRequest(
+                engine: workload.engine, ring: ring, ringStart: workload.ringStart, ringSize: UInt64(workload.ringSize),
+                head: UInt64(workload.head), tail: UInt64(workload.tail), privileged: workload.descriptor.isPrivileged,
+                ppgttRoot: workload.guestRoot, restoreInhibit: workload.contextControl & ContextImage.restoreInhibit != 0)
+            result = scanWorkload(vgpu, request)
+        }
         workload.scan = result
         emit(.workloadScanned(vgpu.id, workload.engine, id: workload.id, commands: result.commands,
                               rejection: result.rejection))
     }
+}
 
-    /// The ring scan. Walks commands by the shared command table, NOOPs MI_USER_INTERRUPT
-    /// and harvests the interrupts to re-inject at completion (GVT: the command parser's
-    /// ring pass; the full auditor replaces this walk).
-    func scanRing(_ vgpu: VGPU, _ workload: Workload, ring: [UInt32]) -> WorkloadScan {
-        var out = ring
-        var events: [InterruptEvent] = []
-        var index = 0
-        var commands = 0
-        while index < ring.count {
-            let header = ring[index]
-            guard let info = CommandTable.gen9.lookup(header, engine: workload.engine) else {
-                return WorkloadScan(ring: [], pendingEvents: [], rejection: "unknown command \(hex(header)) in the ring", commands: commands)
-            }
-            let length = info.length(header: header)
-            guard index + length <= ring.count else {
-                return WorkloadScan(ring: [], pendingEvents: [], rejection: "\(info.name) runs past the ring tail", commands: commands)
-            }
-            if header >> 23 == 0x02 {  // MI_USER_INTERRUPT → MI_NOOP, injected at completion
-                out[index] = 0
-                events.append(.userInterrupt(workload.engine))
-            } else if header >> 16 == 0x7A00, length >= 2, ring[index + 1] & (1 << 8) != 0 {
-                events.append(.pipeControlNotify)
-            } else if header >> 23 == 0x26, header & (1 << 8) != 0 {
-                events.append(.flushNotify(workload.engine))
-            }
-            index += length
-            commands += 1
-        }
-        return WorkloadScan(ring: out, pendingEvents: events, rejection: nil, commands: commands)
+extension ScanResult {
+    /// The rejection as text, or nil when the scan accepted the workload.
+    public var rejection: String? {
+        if case .rejected(let failure) = verdict { return failure.description }
+        return nil
     }
 }

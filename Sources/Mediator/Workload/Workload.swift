@@ -32,25 +32,13 @@ public struct Workload: Hashable, Sendable {
     public let submission: ExeclistSubmission?
     /// The shadow PPGTT (a reference held until completion).
     public internal(set) var ppgtt: ShadowPPGTTHandle?
-    /// The scan's outcome, once scanned.
-    public internal(set) var scan: WorkloadScan?
+    /// The command parser's result, once scanned.
+    public internal(set) var scan: ScanResult?
     public internal(set) var state: State = .queued
     /// The host descriptor it was submitted with.
     public internal(set) var hostDescriptor: ContextDescriptor?
     /// Host objects holding shadow batch buffers of this workload (freed at completion).
     public internal(set) var shadowBatches: [HostObject] = []
-}
-
-/// What scanning a workload produced (GVT: the command parser's result for a workload).
-public struct WorkloadScan: Hashable, Sendable {
-    /// The ring content to execute (HEAD..TAIL, patched).
-    public var ring: [UInt32]
-    /// Virtual interrupts to inject when the workload completes.
-    public var pendingEvents: [InterruptEvent]
-    /// Nil when the scan accepted the workload; otherwise why it was rejected.
-    public var rejection: String?
-    /// Commands scanned.
-    public var commands: Int
 }
 
 /// A vGPU's shadow context on one engine: the host copy of its context image and ring.

@@ -108,3 +108,39 @@ import TestSupport
         #expect(fixture.gpu.engine(.rcs).stall == nil && !fixture.gpu.engine(.rcs).isBusy)  // host engine reset
     }
 }
+
+/// The command parser in the submission path: shadow batches on the host, rejections.
+@Suite struct WorkloadScanIntegrationTests {
+    @Test func aPrivilegedBatchRunsFromItsScannedShadowCopy() throws {
+        let guest = try TestGuest(MediatorFixture())
+        guest.createPPGTT()
+        _ = guest.enableEngine(.rcs)
+        let data: GraphicsAddress = 0x40_0000
+        let dataFrame = guest.mapPPGTT(data)
+        let batch = guest.mapGGTT(pages: 1)
+        guest.writeGGTT(batch, CommandEncoder.storeDataImmediate(data, 1) + CommandEncoder.batchEnd)
+        var ctx = guest.makeContext(.rcs)
+        guest.emit(CommandEncoder.batchStart(batch, ppgtt: false), to: &ctx)
+        guest.submit(ctx)  // scanned now: the queue was empty
+        // The guest rewrites its batch after the scan (time-of-check/time-of-use).
+        guest.writeGGTT(batch, CommandEncoder.storeDataImmediate(data, 2) + CommandEncoder.batchEnd)
+        guest.fixture.runHost()
+        #expect(guest.read32(GuestPhysicalAddress(frame: dataFrame)) == 1)
+        #expect(guest.fixture.log.events.contains { if case .workloadCompleted(_, .rcs, _, nil) = $0 { true } else { false } })
+    }
+
+    @Test func aRejectedScanFailsTheWorkloadAndEntersFailsafe() throws {
+        let guest = try TestGuest(MediatorFixture())
+        guest.createPPGTT()
+        _ = guest.enableEngine(.rcs)
+        var ctx = guest.makeContext(.rcs)
+        // LRI to a register commands may not touch (GDRST is not command-accessible).
+        guest.emit(CommandEncoder.loadRegisterImmediate([(Reg.gdrst, 1)]), to: &ctx)
+        guest.submit(ctx)
+        guest.fixture.runHost()
+        let vgpu = guest.mediator.vgpu(guest.id)!
+        #expect(vgpu.failsafe == .guestError)
+        #expect(guest.fixture.log.events.contains { if case .workloadCompleted(_, .rcs, _, let f?) = $0 { f.hasPrefix("scan rejected") } else { false } })
+        #expect(guest.fixture.gpu.engine(.rcs).commandsExecuted == 0)  // nothing reached the host
+    }
+}
