@@ -4,6 +4,8 @@ import GPUModel
 /// it holds one value of each policy and forwards to the selected one in place.
 public struct SelectedPolicy: SchedulingPolicy {
     public let kind: SchedulingPolicyKind
+    /// The time constants both policies use.
+    public let timing: SchedulerTiming
     /// The time-based policy (used when `kind == .timeBased`).
     public private(set) var timeBased: TimeBasedPolicy
     /// The round-robin policy (used when `kind == .roundRobin`).
@@ -12,6 +14,7 @@ public struct SelectedPolicy: SchedulingPolicy {
     /// The policy `kind` with `timing`.
     public init(_ kind: SchedulingPolicyKind, timing: SchedulerTiming = .gvt) {
         self.kind = kind
+        self.timing = timing
         timeBased = TimeBasedPolicy(timing: timing)
         roundRobin = RoundRobinPolicy(timing: timing)
     }
