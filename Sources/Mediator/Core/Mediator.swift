@@ -30,6 +30,9 @@ public final class Mediator {
     /// Per engine (`EngineID.index`), the vGPU whose context currently runs on it, nil = the
     /// host (GVT: `scheduler.engine_owner[]`); set by the submission half.
     public internal(set) var engineOwners = [VGPUID?](repeating: nil, count: EngineID.count)
+    /// The host's engine registers and MOCS saved by the MMIO context switch, restored when an
+    /// engine returns to the host (GVT: `engine_mmio.value`, `gen9_render_mocs`).
+    public internal(set) var hostMMIO = HostMMIOSnapshot()
 
     /// Builds a mediator over a host GPU and a hypervisor.
     public init(configuration: MediatorConfiguration = MediatorConfiguration(), host: HostGPUPort, mpt: MPTPort,

@@ -75,6 +75,14 @@ public enum MediatorEvent: Hashable, Sendable {
     /// A guest display register write refused or left incomplete, and why (plane scaling,
     /// an oversized DP AUX header, an unsupported AUX request); the guest is not stopped.
     case displayWriteRefused(VGPUID, MMIOOffset, value: UInt32, reason: String)
+    // MARK: Scheduler
+    /// A scheduler decision with the run queue and budgets that led to it (GVT logs at most
+    /// `gvt_dbg_sched` lines; replay compares these).
+    case schedulerDecision(SchedulerDecision)
+    /// An engine's MMIO context switched between owners (nil = the host), with the host
+    /// registers written (GVT: one `render_mmio(old_id, new_id, "switch", reg, old, new)`
+    /// tracepoint per register).
+    case mmioContextSwitch(EngineID, from: VGPUID?, to: VGPUID?, writes: [RegisterWrite])
 }
 
 /// The mediator's timers.
