@@ -11,6 +11,7 @@ public struct EngineMMIO: Hashable, Sendable, CustomStringConvertible {
     /// Saved and restored with the logical ring context image (GVT: `in_context`).
     public let inContext: Bool
 
+    /// A list row.
     public init(_ engine: EngineID, _ offset: MMIOOffset, mask: UInt32 = 0, inContext: Bool = false) {
         self.engine = engine
         self.offset = offset
@@ -25,12 +26,14 @@ public struct EngineMMIO: Hashable, Sendable, CustomStringConvertible {
 
 /// A host register written by the mediator: the value the register held and the value written.
 public struct RegisterWrite: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The register written.
     public var offset: MMIOOffset
     /// What the register held before (GVT's `old` in the `render_mmio` tracepoint).
     public var old: UInt32
     /// What was written.
     public var value: UInt32
 
+    /// A write of `value` over `old`.
     public init(offset: MMIOOffset, old: UInt32, value: UInt32) {
         self.offset = offset
         self.old = old
@@ -42,9 +45,12 @@ public struct RegisterWrite: Hashable, Sendable, Codable, CustomStringConvertibl
 
 /// A register and the value an MI_LOAD_REGISTER_IMM loads into it.
 public struct RegisterValue: Hashable, Sendable, Codable {
+    /// The register loaded.
     public var offset: MMIOOffset
+    /// The value loaded.
     public var value: UInt32
 
+    /// `value` for `offset`.
     public init(offset: MMIOOffset, value: UInt32) {
         self.offset = offset
         self.value = value
@@ -226,6 +232,7 @@ public struct HostMMIOSnapshot: Hashable, Sendable, Codable {
     /// host: GVT `load_render_mocs`).
     public internal(set) var mocsLoaded = false
 
+    /// Nothing saved yet.
     public init() {}
 
     /// The saved value of `offset` (0 for a register not saved).

@@ -18,6 +18,7 @@ public struct RoundRobinPolicy: SchedulingPolicy {
         /// Total time charged, ns.
         public var schedTime: UInt64 = 0
 
+        /// Fresh data for a vGPU of `weight`.
         public init(weight: Int) { self.weight = weight }
     }
 

@@ -57,6 +57,7 @@ public struct SchedulerDecision: Hashable, Sendable, Codable, CustomStringConver
     /// The run queue, head first, with each vGPU's budgets, as the decision saw it.
     public var runQueue: [VGPUBudget]
 
+    /// A decision (the scheduler builds these).
     public init(time: VirtualTime, trigger: SchedulerTrigger, kind: Kind, engines: EngineMask = [], from: VGPUID?,
                 to: VGPUID?, reason: SchedulerReason, balanceStage: Int? = nil, runQueue: [VGPUBudget]) {
         self.time = time

@@ -24,6 +24,7 @@ public struct SchedulerSimulation: Sendable {
         /// Workloads per engine (nil = unbounded).
         public var workloads: Int?
 
+        /// A load; unbounded and never stopping unless told.
         public init(vgpu: VGPUID, weight: Int, engines: EngineMask = .rcs, workloadDuration: UInt64,
                     start: VirtualTime = .zero, stop: VirtualTime = .never, workloads: Int? = nil) {
             self.vgpu = vgpu

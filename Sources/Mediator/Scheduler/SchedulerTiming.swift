@@ -35,6 +35,7 @@ public struct SchedulerTiming: Hashable, Sendable, Codable {
     /// Start-up priority window of a newly started vGPU (GVT: `GVT_SCHED_VGPU_PRI_TIME`, 2 s).
     public var priorityTime: UInt64
 
+    /// Custom constants; the defaults are GVT's.
     public init(
         timeSlice: UInt64 = 1_000_000, balancePeriod: UInt64 = 100_000_000, balanceStages: Int = 10,
         priorityTime: UInt64 = 2_000_000_000

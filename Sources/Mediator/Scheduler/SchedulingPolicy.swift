@@ -49,6 +49,7 @@ public struct PolicyPick: Hashable, Sendable {
     /// Why it was chosen.
     public var reason: SchedulerReason
 
+    /// `vgpu`, chosen for `reason`.
     public init(vgpu: VGPUID, reason: SchedulerReason) {
         self.vgpu = vgpu
         self.reason = reason
@@ -81,6 +82,7 @@ public enum SchedulerReason: String, Hashable, Sendable, Codable {
 
 /// One vGPU's scheduling state at a decision (GVT: `struct vgpu_sched_data`).
 public struct VGPUBudget: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The vGPU.
     public var vgpu: VGPUID
     /// Relative share (1...16).
     public var weight: Int
@@ -95,6 +97,7 @@ public struct VGPUBudget: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Had queued workloads when the decision was taken (GVT: `vgpu_has_pending_workload`).
     public var pendingWork: Bool
 
+    /// A snapshot (policies build these).
     public init(vgpu: VGPUID, weight: Int, leftTS: Int64, allocatedTS: Int64, schedTime: UInt64, priority: Bool,
                 pendingWork: Bool) {
         self.vgpu = vgpu

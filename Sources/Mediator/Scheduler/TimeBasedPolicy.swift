@@ -32,6 +32,7 @@ public struct TimeBasedPolicy: SchedulingPolicy {
         /// Slice granted per balance period, ns (GVT: `allocated_ts`).
         public var allocatedTS: Int64 = 0
 
+        /// Fresh data (GVT: kzalloc'd) for a vGPU of `weight`.
         public init(weight: Int) { self.weight = weight }
     }
 
