@@ -38,6 +38,9 @@ public final class Mediator {
     var hostStatusPages = [HostObject?](repeating: nil, count: EngineID.count)
     /// Next workload id (journaled with the workload).
     var nextWorkloadID: UInt64 = 1
+    /// The host's engine registers and MOCS saved by the MMIO context switch, restored when an
+    /// engine returns to the host (GVT: `engine_mmio.value`, `gen9_render_mocs`).
+    public internal(set) var hostMMIO = HostMMIOSnapshot()
 
     /// Builds a mediator over a host GPU and a hypervisor.
     public init(configuration: MediatorConfiguration = MediatorConfiguration(), host: HostGPUPort, mpt: MPTPort,

@@ -25,10 +25,15 @@ public struct MediatorConfiguration: Hashable, Sendable, Codable {
     public var totalFences: Int
     /// Vblank emulation period in ns (GVT ≤5.x: 16 ms; 60 Hz rework: 16.667 ms).
     public var vblankPeriod: UInt64
+    /// The workload scheduler's policy (GVT: "tbs", the only one upstream).
+    public var schedulerPolicy: SchedulingPolicyKind
+    /// The scheduler's time constants (GVT: 1 ms tick, 100 ms balance in 10 stages, 2 s start-up priority).
+    public var schedulerTiming: SchedulerTiming
 
     public init(
         revision: MediatorRevision = .current, hostLowGMSize: UInt64 = 128 << 20, hostHighGMSize: UInt64 = 384 << 20,
-        hostFences: Int = 4, totalFences: Int = 32, vblankPeriod: UInt64 = 16_666_667
+        hostFences: Int = 4, totalFences: Int = 32, vblankPeriod: UInt64 = 16_666_667,
+        schedulerPolicy: SchedulingPolicyKind = .timeBased, schedulerTiming: SchedulerTiming = .gvt
     ) {
         self.revision = revision
         self.hostLowGMSize = hostLowGMSize
@@ -36,6 +41,8 @@ public struct MediatorConfiguration: Hashable, Sendable, Codable {
         self.hostFences = hostFences
         self.totalFences = totalFences
         self.vblankPeriod = vblankPeriod
+        self.schedulerPolicy = schedulerPolicy
+        self.schedulerTiming = schedulerTiming
     }
 }
 

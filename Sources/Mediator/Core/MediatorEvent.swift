@@ -104,6 +104,14 @@ public enum MediatorEvent: Hashable, Sendable {
     case guestWriteSkipped(VGPUID, GraphicsAddress, reason: String)
     /// A hardware event from the host GPU, as the mediator received it.
     case hardwareEvent(GPUEvent)
+    // MARK: Scheduler
+    /// A scheduler decision with the run queue and budgets that led to it (GVT logs at most
+    /// `gvt_dbg_sched` lines; replay compares these).
+    case schedulerDecision(SchedulerDecision)
+    /// An engine's MMIO context switched between owners (nil = the host), with the host
+    /// registers written (GVT: one `render_mmio(old_id, new_id, "switch", reg, old, new)`
+    /// tracepoint per register).
+    case mmioContextSwitch(EngineID, from: VGPUID?, to: VGPUID?, writes: [RegisterWrite])
 }
 
 /// Where a trapped access came from: the vCPU, its instruction pointer and the faulting
