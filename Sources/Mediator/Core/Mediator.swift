@@ -38,6 +38,8 @@ public final class Mediator {
     var hostStatusPages = [HostObject?](repeating: nil, count: EngineID.count)
     /// Next workload id (journaled with the workload).
     var nextWorkloadID: UInt64 = 1
+    /// GVT's workload scheduler (policy from the configuration).
+    public internal(set) var scheduler: Scheduler
     /// The host's engine registers and MOCS saved by the MMIO context switch, restored when an
     /// engine returns to the host (GVT: `engine_mmio.value`, `gen9_render_mocs`).
     public internal(set) var hostMMIO = HostMMIOSnapshot()
@@ -55,6 +57,7 @@ public final class Mediator {
         // The host's own hidden reservation holds the mediator's shadow objects.
         let highBase = host.hostApertureSize
         self.hostArena = HostShadowArena(range: highBase..<(highBase + configuration.hostHighGMSize))
+        self.scheduler = Scheduler(configuration: configuration)
     }
 
     /// The vGPU with `id`, if it exists.

@@ -40,6 +40,8 @@ extension Mediator {
             vgpu.workloadQueues[engine.index].removeAll()
         }
         freeShadowContexts(vgpu)
+        if vgpu.scheduled { stopSchedule(&scheduler, vgpu: id) }
+        scheduler.removeVGPU(id)
         invalidatePPGTT(vgpu)
         resetGGTT(vgpu)
         resetFences(vgpu)
@@ -70,6 +72,10 @@ extension Mediator {
         }
         let full = deviceModelLevel || engines == .all
         guard full else { return }
+        if vgpu.scheduled {
+            vgpu.scheduled = false
+            stopSchedule(&scheduler, vgpu: id)
+        }
         invalidatePPGTT(vgpu)
         resetVirtualRegisters(vgpu, deviceModelLevel: deviceModelLevel)
         populatePVInfo(vgpu)

@@ -38,6 +38,8 @@ public final class VGPU {
     public internal(set) var ggtt = GuestGGTT()
     /// Shadow PPGTTs and the guest page tables they track.
     public internal(set) var ppgtt = PPGTTShadow()
+    /// On the scheduler's run queue (GVT: `intel_vgpu_start_schedule` ran).
+    public internal(set) var scheduled = false
     /// Emulated execlists, per engine.
     public internal(set) var execlists = [VirtualExeclist](repeating: VirtualExeclist(), count: EngineID.count)
     /// Workloads created from ELSP submissions and not yet completed, per engine (GVT:

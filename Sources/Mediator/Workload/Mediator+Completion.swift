@@ -28,6 +28,11 @@ extension Mediator {
         dispatchReadyWorkloads()
     }
 
+    /// After a workload ends: a pending switch happens once every engine has drained.
+    func rescheduleAfterCompletion(_ engine: EngineID) {
+        scheduleAfterCompletion(&scheduler, engine: engine, pendingWork: hasPendingWork, enginesBusy: busyEngines)
+    }
+
     /// Resets a host engine through GDRST (its status page is re-programmed at next dispatch).
     func resetHostEngine(_ engine: EngineID) {
         let bit: UInt32
@@ -44,6 +49,7 @@ extension Mediator {
     func completeCurrent(_ engine: EngineID, failure: String?) {
         guard let workload = currentWorkloads[engine.index] else { return }
         currentWorkloads[engine.index] = nil
+        defer { rescheduleAfterCompletion(engine) }
         guard let vgpu = vgpu(workload.vgpu) else { return }
         if let handle = workload.ppgtt { unpinPPGTT(vgpu, handle) }
         if let index = vgpu.workloadQueues[engine.index].firstIndex(where: { $0.id == workload.id }) {

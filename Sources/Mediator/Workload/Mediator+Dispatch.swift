@@ -9,14 +9,32 @@ extension Mediator {
     /// Shadow ring size per vGPU and engine.
     static let shadowRingPages = 8
 
-    /// Starts the next workload on every idle host engine (GVT: `pick_next_workload` from
-    /// the scheduler's current vGPU; until the scheduler is attached, vGPUs in id order).
+    /// Starts the next workload on every idle host engine (GVT: `pick_next_workload`: only
+    /// from the scheduler's current vGPU, never while a reschedule is pending). A workload
+    /// dropped at dispatch (rejected scan, no memory) lets the next one try.
     public func dispatchReadyWorkloads() {
+        guard let current = scheduler.currentVGPU, scheduler.mayDispatch(current), let vgpu = vgpu(current) else { return }
         for engine in EngineID.allCases where currentWorkloads[engine.index] == nil {
-            for case let vgpu? in vgpus where !vgpu.workloadQueues[engine.index].isEmpty {
-                if dispatch(vgpu, engine) { break }
-            }
+            while !vgpu.workloadQueues[engine.index].isEmpty, !dispatch(vgpu, engine) {}
         }
+    }
+
+    /// True if the vGPU has queued or running workloads (GVT: `vgpu_has_pending_workload`).
+    func hasPendingWork(_ id: VGPUID) -> Bool {
+        vgpu(id)?.workloadQueues.contains { !$0.isEmpty } ?? false
+    }
+
+    /// Engines running a workload.
+    var busyEngines: EngineMask {
+        var mask: EngineMask = []
+        for engine in EngineID.allCases where currentWorkloads[engine.index] != nil { mask.insert(EngineMask(engine)) }
+        return mask
+    }
+
+    /// The 1 ms scheduler timer fired: balance, charge, pick, switch when drained, dispatch.
+    public func schedulerTimerFired() {
+        schedulerTick(&scheduler, pendingWork: hasPendingWork, enginesBusy: busyEngines)
+        dispatchReadyWorkloads()
     }
 
     /// Dispatches the head of the vGPU's queue on `engine`; false if it was dropped instead.
@@ -72,7 +90,11 @@ extension Mediator {
         vgpu.shadowContexts[engine.index] = shadow
         populateShadowContext(vgpu, workload, shadow: shadow, head: head, tail: offset, root: shadowRoot(handle))
 
-        if engineOwners[engine.index] != vgpu.id { engineOwners[engine.index] = vgpu.id }
+        if engineOwners[engine.index] != vgpu.id {
+            // Lazy per-engine MMIO context switch at the first dispatch of this vGPU.
+            switchEngineMMIO(engine: engine, to: vgpu.id,
+                             restoreInhibit: workload.contextControl & ContextImage.restoreInhibit != 0)
+        }
         if let submission = workload.submission {
             let entries = vgpu.execlists[engine.index].scheduleIn(submission.elements)
             emulateContextStatus(vgpu, engine, entries)

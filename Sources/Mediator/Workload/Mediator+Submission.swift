@@ -11,6 +11,7 @@ extension Mediator {
             vgpu.pendingSubmissions[engine.index].removeAll()
             for submission in submissions { submitExeclist(vgpu, engine, submission) }
         }
+        kickSchedule(&scheduler, pendingWork: hasPendingWork, enginesBusy: busyEngines)
         dispatchReadyWorkloads()
     }
 
@@ -29,6 +30,10 @@ extension Mediator {
                                    reason: "unexpected GGTT elsp submission: descriptor \(hex(element.rawValue, width: 16)) lacks the privilege bit"))
             enterFailsafe(vgpu, .guestError, detail: "ELSP submission without the privilege bit on \(engine)")
             return
+        }
+        if !vgpu.scheduled {
+            vgpu.scheduled = true
+            startSchedule(&scheduler, vgpu: vgpu.id)
         }
         for (k, element) in submission.elements.enumerated() {
             guard var workload = createWorkload(vgpu, engine, element, submission: k == 0 ? submission : nil) else { return }
