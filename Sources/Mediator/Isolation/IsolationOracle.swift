@@ -38,6 +38,8 @@ public final class IsolationOracle {
     /// At most this many engine findings are kept between two takes (a store loop into the
     /// host status page must not exhaust memory).
     public var engineFindingLimit = 4096
+    /// Command writes and register loads checked while attached (vGPU workloads only).
+    public private(set) var engineAccessesChecked = 0
     /// What the last `checkMappings` looked at.
     public internal(set) var lastStatistics = Statistics()
 
@@ -109,6 +111,7 @@ public final class IsolationOracle {
     func engineWrote(_ engine: EngineID, _ gma: GraphicsAddress, _ physical: PhysicalAddress, _ count: Int) {
         guard count > 0, let mediator = attachedMediator, let ownership = attachedOwnership, let gpu = attachedGPU,
               let workload = mediator.currentWorkloads[engine.index] else { return }
+        engineAccessesChecked += 1
         let x = workload.vgpu
         let scratch = ScratchPages(mediator.vgpu(x))
         let first = physical.rawValue >> 12
@@ -130,6 +133,7 @@ public final class IsolationOracle {
     /// A command of `engine` loads `value` into register `offset`.
     func engineLoaded(_ engine: EngineID, _ offset: MMIOOffset, _ value: UInt32) {
         guard let mediator = attachedMediator, let workload = mediator.currentWorkloads[engine.index] else { return }
+        engineAccessesChecked += 1
         guard let reason = Self.forbiddenLoad(by: engine, offset, value) else { return }
         let x = workload.vgpu
         let victim: IsolationParty = .host
