@@ -17,8 +17,9 @@ extension IsolationOracle {
     /// - a present shadow table pointer of X reaches a frame that is not a host page, or a
     ///   shadow table that another vGPU's tables also reach.
     /// Entries the hardware would fault on (reserved address bits, beyond physical memory)
-    /// map nothing and are skipped. Cost: one pass over the 1 Mi GGTT entries plus 512
-    /// entries per distinct shadow table; owners are looked up for present entries only.
+    /// map nothing and are skipped. Cost: one scan of the 1 Mi GGTT entries for present ones
+    /// (inside the GPU model), plus 512 entries per distinct shadow table; owners are looked
+    /// up for present entries only.
     public func checkMappings(mediator: Mediator, gpu: GPU, ownership: any MemoryOwnership) -> [IsolationFinding] {
         lastStatistics = Statistics()
         return withUnobservedReads(gpu) {
@@ -124,9 +125,8 @@ extension IsolationOracle {
             }
             let allowed = owner.flatMap { scratch[$0] } ?? []
             lastStatistics.ggttEntries += runEnd - index
-            for i in index..<runEnd {
+            for i in ggtt.presentIndices(in: index..<runEnd) {
                 let entry = ggtt[i]
-                guard entry.isPresent else { continue }
                 lastStatistics.presentGGTTEntries += 1
                 let frame = entry.frame
                 guard frame.rawValue < frameCount else { continue }  // the access would fault

@@ -5,8 +5,8 @@ import GPUModel
 /// slice, its failsafe state, and the workloads it has in flight.
 ///
 /// Taking one is cheap: registers, GGTT view and config space are copy-on-write copies
-/// (comparing an unchanged copy is an identity check); only the host GGTT slice is read,
-/// once per entry. A copy is materialised only if the vGPU's state changes while the
+/// (comparing an unchanged copy is an identity check); only the host GGTT slice is read:
+/// one scan for present entries, then each present entry. A copy is materialised only if the vGPU's state changes while the
 /// fingerprint is held.
 public struct VGPUFingerprint: Equatable, Sendable {
     /// The vGPU.
@@ -16,7 +16,8 @@ public struct VGPUFingerprint: Equatable, Sendable {
     let ggttHidden: ContiguousArray<UInt64>
     let ggttPartials: [Int: PartialPTE]
     let config: PCIConfigSpace
-    /// FNV-1a over the host GGTT entries of the vGPU's two slices.
+    /// FNV-1a over the present host GGTT entries (index and value) of the vGPU's two slices
+    /// (entries without the present bit map nothing the hardware can reach).
     public let hostGGTTDigest: UInt64
     let failsafe: FailsafeReason?
     /// Ids of the vGPU's queued and executing workloads, per engine (0 separates engines).
@@ -30,7 +31,8 @@ extension IsolationOracle {
         for bytes in [vgpu.slices.aperture, vgpu.slices.hidden] {
             let lower = Int(min(bytes.lowerBound >> 12, UInt64(GGTT.entryCount)))
             let upper = Int(min(bytes.upperBound >> 12, UInt64(GGTT.entryCount)))
-            for index in lower..<max(lower, upper) {
+            for index in gpu.ggtt.presentIndices(in: lower..<max(lower, upper)) {
+                digest = (digest ^ UInt64(index)) &* 0x0000_0100_0000_01B3
                 digest = (digest ^ gpu.ggtt[index].rawValue) &* 0x0000_0100_0000_01B3
             }
         }
