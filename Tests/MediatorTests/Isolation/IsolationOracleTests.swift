@@ -139,6 +139,29 @@ import TestSupport
         #expect(findings.allSatisfy { $0.responsible == s.b.id && $0.victim == .host && $0.kind == .ggttMapping })
     }
 
+    @Test func aScratchPageThatIsAGuestFrameIsFound() throws {
+        let s = try TwoGuests()
+        let foreign = s.fixture.hypervisor.backing(s.b.id, s.dataB)!
+        s.mediator.vgpu(s.a.id)!.ggtt.scratchFrame = foreign
+        let findings = s.checkMappings()
+        #expect(findings.count == 1)
+        #expect(findings.first?.responsible == s.a.id && findings.first?.victim == .vgpu(s.b.id))
+        #expect(findings.first?.detail.contains("scratch page") == true)
+    }
+
+    @Test func replayRunsTheFullCheckWhenAWorkloadIsDispatched() throws {
+        let s = try TwoGuests()
+        let gma = s.a.mapGGTT(pages: 1)
+        s.gpu.ggtt[Int(gma.pageNumber)] = GGTTEntry(frame: s.fixture.hypervisor.backing(s.b.id, s.dataB)!)
+        let ownership = s.fixture.hypervisor
+        // An unrelated event checks nothing; a dispatch checks everything.
+        #expect(s.oracle.check(after: .clock(.zero), mediator: s.mediator, gpu: s.gpu, ownership: ownership) == [])
+        let dispatched = MediatorEvent.workloadDispatched(s.a.id, .rcs, id: 1, host: ContextDescriptor(rawValue: 0))
+        let findings = s.oracle.check(after: dispatched, mediator: s.mediator, gpu: s.gpu, ownership: ownership)
+        #expect(findings.map(\.kind) == [.ggttMapping])
+        #expect(findings.first?.address == gma)
+    }
+
     @Test func overlappingSlicesAreFound() throws {
         let s = try TwoGuests()
         // Forge b's slices onto a's aperture (test-only: a broken allocator).
