@@ -19,6 +19,9 @@ public final class Hypervisor: MPTPort {
     public private(set) var pendingMSIs: [VGPUID: [(address: UInt64, data: UInt32)]] = [:]
     /// Trapped requests handled (statistics).
     public internal(set) var trapCount = 0
+    /// Per host frame, the vGPU whose VM RAM it backs (0 = none): the reverse of the VMs'
+    /// `ram`, kept for `MemoryOwnership`; sized on first use.
+    var frameOwners = ContiguousArray<UInt8>()
 
     /// Guest-physical placement of the vGPU BARs (above 4 GiB of RAM, as a BIOS would).
     public static let defaultBAR0Base: UInt64 = 0x1_0000_0000 * 4
@@ -37,12 +40,14 @@ public final class Hypervisor: MPTPort {
         let vm = VirtualMachine(id: vms.count + 1, vgpu: vgpu, ram: frames, bar0Base: Self.defaultBAR0Base,
                                 bar2Base: Self.defaultBAR2Base, bar2Size: gpu.configuration.apertureSize)
         vms[vgpu] = vm
+        setOwner(of: frames, to: vgpu)
         return vm
     }
 
     /// Removes a VM and returns its RAM to the host.
     public func destroyVM(_ vgpu: VGPUID) {
         guard let vm = vms.removeValue(forKey: vgpu) else { return }
+        setOwner(of: vm.ram, to: nil)
         for frame in vm.ram { gpu.memory.freeFrame(frame) }
     }
 
@@ -119,5 +124,25 @@ public final class Hypervisor: MPTPort {
         guard let vm = vms[vgpu] else { return }
         if map { vm.bar0Base = start.rawValue }
         vm.bar0Trapped = map
+    }
+}
+
+/// Host memory ownership from the VMs' RAM (the isolation oracle's independent source).
+extension Hypervisor: MemoryOwnership {
+    /// `.guest` for a frame of a VM's RAM, `.host` for any other frame the host allocator
+    /// holds, `.free` for the rest and for frames beyond physical memory.
+    public func owner(of frame: PageFrameNumber) -> FrameOwner {
+        guard frame.rawValue < gpu.memory.frameCount else { return .free }
+        if frame.rawValue < UInt64(frameOwners.count), frameOwners[Int(frame.rawValue)] != 0 {
+            return .guest(VGPUID(Int(frameOwners[Int(frame.rawValue)])))
+        }
+        return gpu.memory.isAllocated(frame) ? .host : .free
+    }
+
+    /// Records `frames` as RAM of `vgpu` (nil: of nobody).
+    func setOwner(of frames: [PageFrameNumber], to vgpu: VGPUID?) {
+        if frameOwners.isEmpty { frameOwners = ContiguousArray(repeating: 0, count: Int(gpu.memory.frameCount)) }
+        let value = UInt8(truncatingIfNeeded: vgpu?.rawValue ?? 0)
+        for frame in frames where frame.rawValue < UInt64(frameOwners.count) { frameOwners[Int(frame.rawValue)] = value }
     }
 }

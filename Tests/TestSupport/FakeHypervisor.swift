@@ -16,6 +16,8 @@ public final class FakeHypervisor: MPTPort {
     public private(set) var apertureMappings: [(VGPUID, GuestFrameNumber, PageFrameNumber, Int, Bool)] = []
     /// Trap areas requested, in order.
     public private(set) var trapAreas: [(VGPUID, GuestPhysicalAddress, GuestPhysicalAddress, Bool)] = []
+    /// Host frame → the vGPU whose guest memory it backs (the reverse of `guestFrames`).
+    public private(set) var frameOwners: [PageFrameNumber: VGPUID] = [:]
 
     public init(memory: PhysicalMemory) { self.memory = memory }
 
@@ -23,7 +25,9 @@ public final class FakeHypervisor: MPTPort {
     public func addGuestMemory(_ vgpu: VGPUID, first: GuestFrameNumber = 0, count: Int) {
         var map = guestFrames[vgpu, default: [:]]
         for k in 0..<count {
-            map[GuestFrameNumber(first.rawValue + UInt64(k))] = memory.allocateFrame()!
+            let frame = memory.allocateFrame()!
+            map[GuestFrameNumber(first.rawValue + UInt64(k))] = frame
+            frameOwners[frame] = vgpu
         }
         guestFrames[vgpu] = map
     }
@@ -91,6 +95,17 @@ public final class FakeHypervisor: MPTPort {
 
     public func setTrapArea(_ vgpu: VGPUID, start: GuestPhysicalAddress, end: GuestPhysicalAddress, map: Bool) {
         trapAreas.append((vgpu, start, end, map))
+    }
+}
+
+/// Ownership from the guest-frame map (the isolation oracle's independent source).
+extension FakeHypervisor: MemoryOwnership {
+    /// `.guest` for a frame backing guest memory, `.host` for other allocated frames,
+    /// `.free` otherwise (and beyond memory).
+    public func owner(of frame: PageFrameNumber) -> FrameOwner {
+        guard frame.rawValue < memory.frameCount else { return .free }
+        if let vgpu = frameOwners[frame] { return .guest(vgpu) }
+        return memory.isAllocated(frame) ? .host : .free
     }
 }
 
