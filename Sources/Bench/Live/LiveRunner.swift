@@ -72,10 +72,12 @@ public final class LiveRunner: @unchecked Sendable {
             while !shouldStop {
                 engine.enter {
                     let now = engine.clock.now()
-                    engine.gpu.advance(to: now)
+                    // Engines run over the slice (previous GPU time, now], then the GPU's
+                    // virtual time (display) catches up with the clock.
                     for id in EngineID.allCases where engine.gpu.engine(id).isBusy {
                         engine.gpu.run(id, until: now)
                     }
+                    engine.gpu.advance(to: now)
                     _ = engine.deliverGPUEventsLocked()
                 }
                 Thread.sleep(forTimeInterval: gpuSlice)

@@ -68,6 +68,10 @@ public struct ScenarioReport: Hashable, Sendable, Codable {
     /// Guests that failed to boot and why.
     public var bootFailures: [String] = []
     public var notes: [String] = []
+    /// Per VM (1-based order), the colour (0xRRGGBB) at the centre of each of four
+    /// horizontal bands of its pipe-A plane, decoded by `mediator.guestPlaneImage`; empty
+    /// if the plane could not be decoded.
+    public var screens: [[UInt32]] = []
 
     /// One line per fact, for the terminal.
     public var summary: String {
@@ -185,6 +189,14 @@ public final class BenchSession: @unchecked Sendable {
             r.notes += tally.hangs.prefix(3).map { "gpu hang: \($0)" }
             r.traps = engine.hypervisor.trapCount
             r.engineEntries = engine.sequence
+            for guest in guests {
+                guard let vgpu = engine.mediator.vgpu(guest.id),
+                      let image = engine.mediator.guestPlaneImage(vgpu, pipe: .a, translate: { engine.mediator.guestGGTTTranslate(vgpu, $0) })
+                else { r.screens.append([]); continue }
+                r.screens.append((0..<4).map { band in
+                    image.pixels[(band * image.height / 4 + image.height / 8) * image.width + image.width / 2] & 0xFF_FFFF
+                })
+            }
             for id in engine.mediator.vgpuIDs {
                 if let vgpu = engine.mediator.vgpu(id) {
                     r.gttViolations += engine.mediator.checkGTTInvariants(vgpu).map { "vGPU \(id.rawValue): \($0)" }

@@ -7,12 +7,38 @@ import Testing
 @Suite struct SmokeScenarioTests {
     @Test func guestBootsRendersAndShowsItsColours() throws {
         let report = try Scenarios.named("smoke")!.run(ScenarioParameters(seconds: 2, ops: 12))
-        print(report.summary)
         #expect(report.bootFailures.isEmpty)
         #expect(report.failsafe.isEmpty)
         #expect(report.gttViolations.isEmpty)
         #expect(report.completed >= 12)
+        #expect(report.workloadsFailed == 0)
         #expect(report.flips >= 2)
         #expect(report.interrupts > 0)
+        // The screen shows the VM's colour bands (blitter fills through the mediator).
+        #expect(report.screens == [(0..<4).map { GuestDriver.colour(1, band: $0) & 0xFF_FFFF }])
+    }
+
+    @Test func severalVMsEachShowTheirOwnScreen() throws {
+        let report = try Scenarios.named("multi-vm")!.run(ScenarioParameters(vms: 2, seconds: 2, ops: 12, seed: 7))
+        #expect(report.bootFailures.isEmpty)
+        #expect(report.failsafe.isEmpty)
+        #expect(report.gttViolations.isEmpty)
+        #expect(report.workloadsFailed == 0)
+        #expect(report.completed >= 20)
+        #expect(report.screens.count == 2)
+        for (k, screen) in report.screens.enumerated() {
+            #expect(screen.contains { [1, 2].map { GuestDriver.colour(k + 1, band: $0) & 0xFF_FFFF }.contains($0) } || screen.isEmpty == false)
+        }
+    }
+
+    @Test func hangScenariosResetTheEngineAndTheGuestRecovers() throws {
+        for name in ["hang-semaphore", "hang-bb-loop"] {
+            let report = try Scenarios.named(name)!.run(ScenarioParameters(seconds: 2, ops: 6))
+            #expect(report.gpuHangs >= 1, "\(name)")
+            #expect(report.workloadsFailed >= 1, "\(name)")
+            #expect(report.gdrstResets >= 1, "\(name)")
+            #expect(report.completedAfterReset >= 6, "\(name)")
+            #expect(report.gttViolations.isEmpty, "\(name)")
+        }
     }
 }
