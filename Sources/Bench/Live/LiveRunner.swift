@@ -75,7 +75,7 @@ public final class LiveRunner: @unchecked Sendable {
                     // Engines run over the slice (previous GPU time, now], then the GPU's
                     // virtual time (display) catches up with the clock.
                     for id in EngineID.allCases where engine.gpu.engine(id).isBusy {
-                        engine.gpu.run(id, until: now)
+                        engine.gpu.run(id, until: now, maxCommands: 4096)
                     }
                     engine.gpu.advance(to: now)
                     _ = engine.deliverGPUEventsLocked()

@@ -6,7 +6,7 @@ import Mediator
 /// The bench's scenarios (`gvtrr benches`).
 public enum Scenarios {
     /// Every scenario, in listing order.
-    public static let all: [Scenario] = [smoke, multiVM, hangSemaphore, hangBBLoop] + isolation + [fuzz]
+    public static let all: [Scenario] = [smoke, multiVM, hangSemaphore, hangBBLoop]
 
     /// The scenario called `name`.
     public static func named(_ name: String) -> Scenario? { all.first { $0.name == name } }
