@@ -34,6 +34,9 @@ let package = Package(
         // The on-disk journal: event encoding, LZ4 framing, page store, index, reader, writer.
         .target(name: "Journal", dependencies: ["CLZ4"]),
 
+        // Guest drivers, workloads, scenarios and the live multi-VM runner.
+        .target(name: "Bench", dependencies: ["Hypervisor", "Mediator", "GPUModel"]),
+
         // Human-readable views: GPU commands, x86 instructions, register names, error states.
         .target(
             name: "Decode",
@@ -47,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "gvtrr",
             dependencies: [
-                "GPUModel", "Decode", "Journal",
+                "GPUModel", "Decode", "Journal", "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,6 +64,7 @@ let package = Package(
         .testTarget(name: "MediatorTests", dependencies: ["Mediator", "GPUModel", "TestSupport"]),
         .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor", "Mediator", "GPUModel", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "Hypervisor", "Mediator", "GPUModel", "TestSupport"]),
         .testTarget(name: "DecodeTests", dependencies: ["Decode", "GPUModel", "TestSupport"]),
         .testTarget(name: "gvtrrTests", dependencies: ["GPUModel", "Journal", "TestSupport"]),
     ],

@@ -1,0 +1,2 @@
+/// Guest drivers, workloads, scenarios and the live runner.
+public enum BenchModule {}

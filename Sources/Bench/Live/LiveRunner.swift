@@ -1,0 +1,111 @@
+import Foundation
+import GPUModel
+import Hypervisor
+import Mediator
+
+/// The live runner's threads around a `LiveEngine`: a scheduler timer (1 ms tick →
+/// dispatch), a vblank timer (`vblankTimerFired` every `vblankPeriod` while needed), a
+/// hangcheck timer (`gpu.hangcheck()`, events forwarded) and a GPU thread that lets the GPU's
+/// virtual time follow the monotonic clock, runs busy engines in slices up to "now" and
+/// delivers the GPU's events to the mediator. Every step enters the engine's lock.
+/// Guests run on their own threads (`runGuests`). Timing differs run to run: that is the point.
+public final class LiveRunner: @unchecked Sendable {
+    /// The engine all threads enter.
+    public let engine: LiveEngine
+    /// Period of the hangcheck timer (10 ms; with the GPU's thresholds a semaphore hang is
+    /// declared after about 30 ms, a loop after about 120 ms).
+    public var hangcheckPeriod: Double = 0.010
+    /// Sleep between GPU slices.
+    public var gpuSlice: Double = 0.0002
+    private let flag = NSLock()
+    private var stopping = false
+    private var finished: [DispatchSemaphore] = []
+
+    /// A runner over `engine` (threads start with `start()`).
+    public init(engine: LiveEngine) { self.engine = engine }
+
+    var shouldStop: Bool {
+        flag.lock()
+        defer { flag.unlock() }
+        return stopping
+    }
+
+    private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        finished.append(done)
+        let thread = Thread {
+            body()
+            done.signal()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Starts the timer and GPU threads.
+    public func start() {
+        let engine = self.engine
+        spawn("scheduler") { [self] in
+            while !shouldStop {
+                engine.enter { engine.mediator.dispatchReadyWorkloads() }
+                Thread.sleep(forTimeInterval: 0.001)
+            }
+        }
+        spawn("vblank") { [self] in
+            let period = Double(engine.mediator.vblankPeriod) / 1e9
+            while !shouldStop {
+                Thread.sleep(forTimeInterval: period)
+                engine.enter {
+                    if engine.mediator.vblankTimerNeeded() { engine.mediator.vblankTimerFired() }
+                }
+            }
+        }
+        spawn("hangcheck") { [self] in
+            while !shouldStop {
+                Thread.sleep(forTimeInterval: hangcheckPeriod)
+                engine.enter {
+                    engine.gpu.hangcheck()
+                    _ = engine.deliverGPUEventsLocked()
+                }
+            }
+        }
+        spawn("gpu") { [self] in
+            while !shouldStop {
+                engine.enter {
+                    let now = engine.clock.now()
+                    // Engines run over the slice (previous GPU time, now], then the GPU's
+                    // virtual time (display) catches up with the clock.
+                    for id in EngineID.allCases where engine.gpu.engine(id).isBusy {
+                        engine.gpu.run(id, until: now, maxCommands: 4096)
+                    }
+                    engine.gpu.advance(to: now)
+                    _ = engine.deliverGPUEventsLocked()
+                }
+                Thread.sleep(forTimeInterval: gpuSlice)
+            }
+        }
+    }
+
+    /// Stops the timer and GPU threads and waits for them.
+    public func stop() {
+        flag.lock()
+        stopping = true
+        flag.unlock()
+        for done in finished { done.wait() }
+        finished.removeAll()
+    }
+
+    /// Runs each body on its own thread (one per vCPU) and waits for all of them.
+    public func runGuests(_ bodies: [@Sendable () -> Void]) {
+        let group = DispatchGroup()
+        for (k, body) in bodies.enumerated() {
+            group.enter()
+            let thread = Thread {
+                body()
+                group.leave()
+            }
+            thread.name = "vcpu\(k)"
+            thread.start()
+        }
+        group.wait()
+    }
+}

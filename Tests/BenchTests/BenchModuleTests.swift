@@ -1,0 +1,3 @@
+import Testing
+@testable import Bench
+@Suite struct BenchModuleTests { @Test func exists() { _ = BenchModule.self } }
