@@ -46,7 +46,7 @@ public final class LiveRunner: @unchecked Sendable {
         let engine = self.engine
         spawn("scheduler") { [self] in
             while !shouldStop {
-                engine.enter { engine.mediator.dispatchReadyWorkloads() }
+                engine.enter { engine.mediator.schedulerTimerFired() }  // GVT's 1 ms tbs tick
                 Thread.sleep(forTimeInterval: 0.001)
             }
         }

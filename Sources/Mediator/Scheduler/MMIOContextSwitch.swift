@@ -125,7 +125,7 @@ public enum MMIOContextSwitch {
             EngineMMIO(.rcs, 0x940C),  // GEN7_UCGCTL4
             EngineMMIO(.rcs, 0x4AB8),  // GAMT_CHKN_BIT_REG
             EngineMMIO(.rcs, 0x4AB0),  // GEN9_GAMT_ECO_REG_RW_IA
-            EngineMMIO(.rcs, 0x20D4),  // GEN9_CSFE_CHICKEN1_RCS
+            EngineMMIO(.rcs, 0x20D4, mask: m),  // GEN9_CSFE_CHICKEN1_RCS (masked, as the hardware register is)
             EngineMMIO(.rcs, 0xB004),  // GEN8_GARBCNTL
             EngineMMIO(.rcs, 0x20A0),  // GEN7_FF_THREAD_MODE
             EngineMMIO(.rcs, 0x20E4, mask: m),  // FF_SLICE_CS_CHICKEN2

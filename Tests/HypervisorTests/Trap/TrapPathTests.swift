@@ -120,3 +120,16 @@ import Testing
         #expect(rig.hypervisor.takeMSIs(rig.vm.vgpu).isEmpty)
     }
 }
+
+/// The hypervisor's ownership answers for the isolation oracle.
+@Suite struct HypervisorOwnershipTests {
+    @Test func framesBelongToTheirVMUntilDestroyed() throws {
+        let rig = try TrapPathTests.Rig()
+        let frame = rig.vm.ram[5]
+        #expect(rig.hypervisor.owner(of: frame) == .guest(rig.vm.vgpu))
+        let hostFrame = rig.gpu.memory.allocateFrame()!
+        #expect(rig.hypervisor.owner(of: hostFrame) != .guest(rig.vm.vgpu))
+        rig.hypervisor.destroyVM(rig.vm.vgpu)
+        #expect(rig.hypervisor.owner(of: frame) != .guest(rig.vm.vgpu))
+    }
+}

@@ -8,7 +8,9 @@ import TestSupport
 @Suite struct IsolationOracleEngineTests {
     /// One guest with a PPGTT batch at 5 MiB and RCS/BCS enabled, the oracle attached.
     struct Setup {
-        let fixture = MediatorFixture()
+        /// The pre-2019 revision: the guest's GFX_MODE and CSFE_CHICKEN1 bits reach the host
+        /// through the MMIO context switch, so the holes can be opened from the guest.
+        let fixture = MediatorFixture(configuration: MediatorConfiguration(revision: .gvt2018))
         let guest: TestGuest
         let oracle = IsolationOracle()
         static let batch: GraphicsAddress = 0x50_0000
@@ -38,6 +40,17 @@ import TestSupport
 
         var gpu: GPU { fixture.gpu }
 
+        /// Opens the GFX_MODE hole from the guest: RCS RING_MODE bit 0 (privilege checks off).
+        func disablePrivilegeChecks() {
+            guest.mmioWrite(UInt64(MMIOOffset.ring(.mode, .rcs).rawValue), 0x0001_0001)
+        }
+
+        /// Opens the CSFE_CHICKEN1 hole from the guest and lets an RCS workload carry it to the host.
+        func enableCrossEngineAccess() {
+            guest.mmioWrite(UInt64(GPU.csfeChicken1.rawValue), UInt64(GPU.crossEngineAccessBits << 16 | GPU.crossEngineAccessBits))
+            runRing(.rcs, CommandEncoder.noop)
+        }
+
         /// The host GPU refused a command of the workload.
         var sawPrivilegeViolation: Bool {
             fixture.log.events.contains { if case .hardwareEvent(.privilegeViolation) = $0 { true } else { false } }
@@ -56,7 +69,7 @@ import TestSupport
     @Test func anIndexStoreIntoTheHostStatusPageIsFound() throws {
         let s = try Setup()
         // The GFX_MODE hole: host RING_MODE bit 0 disables the privilege checks.
-        s.gpu.writeRegister(.ring(.mode, .rcs), 0x0001_0001)
+        s.disablePrivilegeChecks()
         s.runBatch(.rcs, CommandEncoder.storeDataIndex(offset: 0x40, 0xBAD))
         let findings = s.oracle.takeEngineFindings()
         #expect(findings.count == 1)
@@ -82,13 +95,14 @@ import TestSupport
         let other = try TestGuest(s.fixture, type: .v5_8)
         let victimGMA = other.mapGGTT(pages: 1)
         let victimFrame = s.fixture.hypervisor.backing(other.id, other.frame(ofGGTT: victimGMA))!
-        // Privileged ring, GGTT store to the other vGPU's slice: the ring scan of this
-        // revision does not audit addresses yet; the oracle sees the write.
-        s.runRing(.bcs, CommandEncoder.storeDataImmediate(victimGMA.advanced(by: 4), 0xEE, ggtt: true))
+        // The 2019 GFX_MODE attack: with privilege checks off, an unscanned PPGTT batch stores
+        // through the GGTT into the other vGPU's slice; the oracle sees the write.
+        s.disablePrivilegeChecks()
+        s.runBatch(.rcs, CommandEncoder.storeDataImmediate(victimGMA.advanced(by: 4), 0xEE, ggtt: true))
         let findings = s.oracle.takeEngineFindings()
         #expect(findings.map(\.kind) == [.engineWrite])
         #expect(findings.first?.victim == .vgpu(other.id) && findings.first?.owner == .guest(other.id))
-        #expect(findings.first?.frame == victimFrame && findings.first?.engine == .bcs)
+        #expect(findings.first?.frame == victimFrame && findings.first?.engine == .rcs)
         #expect(findings.first?.address == victimGMA.advanced(by: 4))
     }
 
@@ -114,7 +128,7 @@ import TestSupport
     @Test func aBlitterLoadOfARenderRegisterIsFoundWithTheChickenBits() throws {
         let s = try Setup()
         // The CSFE_CHICKEN1 hole: bits 3/4 let any engine reach the others' registers.
-        s.gpu.writeRegister(GPU.csfeChicken1, GPU.crossEngineAccessBits << 16 | GPU.crossEngineAccessBits)
+        s.enableCrossEngineAccess()
         let target = MMIOOffset.csGPR(.rcs, 0)
         s.runRing(.bcs, CommandEncoder.loadRegisterImmediate([(target, 0x1234)]))
         let findings = s.oracle.takeEngineFindings()
@@ -151,7 +165,7 @@ import TestSupport
         let s = try Setup()
         s.oracle.detach(from: s.gpu)
         #expect(s.gpu.commandWriteObserver == nil && s.gpu.commandRegisterWriteObserver == nil)
-        s.gpu.writeRegister(.ring(.mode, .rcs), 0x0001_0001)
+        s.disablePrivilegeChecks()
         s.runBatch(.rcs, CommandEncoder.storeDataIndex(offset: 0x40, 0xBAD))
         #expect(s.oracle.takeEngineFindings() == [])
     }
@@ -159,7 +173,7 @@ import TestSupport
     @Test func engineFindingsAreCapped() throws {
         let s = try Setup()
         s.oracle.engineFindingLimit = 2
-        s.gpu.writeRegister(.ring(.mode, .rcs), 0x0001_0001)
+        s.disablePrivilegeChecks()
         s.runBatch(.rcs, CommandEncoder.storeDataIndex(offset: 0x40, 1) + CommandEncoder.storeDataIndex(offset: 0x44, 2)
                    + CommandEncoder.storeDataIndex(offset: 0x48, 3))
         #expect(s.oracle.engineFindings.count == 2)

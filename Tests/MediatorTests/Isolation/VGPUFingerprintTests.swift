@@ -19,7 +19,7 @@ import TestSupport
             self.offset = offset
         }
         func mediator(_ mediator: Mediator, observed event: MediatorEvent) {
-            guard armed, case .mmioWrite(let id, _, _, _) = event, id == attacker else { return }
+            guard armed, case .mmioWrite(let id, _, _, _, _) = event, id == attacker else { return }
             mediator.vgpu(victim)!.vregs[offset] = 0xDEAD_BEEF
         }
     }

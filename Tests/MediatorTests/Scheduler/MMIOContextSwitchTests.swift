@@ -22,7 +22,9 @@ import TestSupport
         let rcs = MMIOContextSwitch.entries(for: .rcs)
         #expect(rcs.count == 48 && rcs.filter(\.inContext).count == 16)
         #expect(rcs.first == EngineMMIO(.rcs, 0x229C, mask: 0xFFFF))
-        #expect(rcs.contains(EngineMMIO(.rcs, 0x20D4)))  // CSFE_CHICKEN1: switched, not masked
+        // CSFE_CHICKEN1 is a masked register on the hardware (i915 writes it with
+        // _MASKED_BIT_ENABLE), so the switch must write it with its enable bits.
+        #expect(rcs.contains(EngineMMIO(.rcs, 0x20D4, mask: 0xFFFF)))
         #expect(!list.contains { $0.inContext && $0.mask == 0 })
     }
 
