@@ -40,12 +40,15 @@ extension GPU {
             if qword && dwords.count >= 5 { values.append(dwords[4]) }
             store(engine, values, at: target, in: operandSpace(engine, ggtt: ggtt))
             return cost.memoryWrite
-        case 0x21:  // MI_STORE_DATA_INDEX: offset into the engine's status page
-            guard dwords.count >= 3, mayUseGlobalGTT(engine, header: header, at: address) else { return cost.command }
+        case 0x21:  // MI_STORE_DATA_INDEX: offset into the global or per-process status page
+            let global = header & (1 << 21) == 0  // bit 21: use the per-process HWSP
+            guard dwords.count >= 3, !global || mayUseGlobalGTT(engine, header: header, at: address) else {
+                return cost.command
+            }
             let offset = UInt64(dwords[1] & 0xFFC)
             var values = [dwords[2]]
-            if dwords.count >= 4 && header & (1 << 21) != 0 { values.append(dwords[3]) }
-            store(engine, values, at: statusPage(engine).advanced(by: offset), in: .ggtt)
+            if dwords.count >= 4 && header & 0xFF >= 2 { values.append(dwords[3]) }
+            store(engine, values, at: statusPage(engine, global: global).advanced(by: offset), in: .ggtt)
             return cost.memoryWrite
         case 0x22:  // MI_LOAD_REGISTER_IMM: (offset, value) pairs
             var k = 1
@@ -128,9 +131,9 @@ extension GPU {
         if postSync != 0 {
             let ggtt = flags & (1 << 24) != 0
             let indexed = flags & (1 << 21) != 0
-            if !(ggtt || indexed) || mayUseGlobalGTT(engine, header: dwords[0], at: address) {
+            if !ggtt || mayUseGlobalGTT(engine, header: dwords[0], at: address) {
                 let target = indexed
-                    ? statusPage(engine).advanced(by: UInt64(dwords[2] & 0xFFC))
+                    ? statusPage(engine, global: ggtt).advanced(by: UInt64(dwords[2] & 0xFFC))
                     : graphicsAddress(dwords[2], dwords[3], alignment: 4)
                 let space = indexed ? AddressSpace.ggtt : operandSpace(engine, ggtt: ggtt)
                 let value: UInt64
@@ -160,9 +163,9 @@ extension GPU {
         if postSync != 0, dwords.count >= 4 {
             let ggtt = dwords[1] & (1 << 2) != 0
             let indexed = header & (1 << 21) != 0
-            if !(ggtt || indexed) || mayUseGlobalGTT(engine, header: header, at: address) {
+            if !ggtt || mayUseGlobalGTT(engine, header: header, at: address) {
                 let target = indexed
-                    ? statusPage(engine).advanced(by: UInt64(dwords[1] & 0xFFC))
+                    ? statusPage(engine, global: ggtt).advanced(by: UInt64(dwords[1] & 0xFFC))
                     : graphicsAddress(dwords[1], dwords[2], alignment: 8)
                 let space = indexed ? AddressSpace.ggtt : operandSpace(engine, ggtt: ggtt)
                 var words: [UInt32]
@@ -258,9 +261,11 @@ extension GPU {
         ggtt ? .ggtt : (engines[engine.index].context?.ppgtt ?? .ggtt)
     }
 
-    /// The engine's hardware status page (HWS_PGA), where index-mode stores land.
-    func statusPage(_ engine: EngineID) -> GraphicsAddress {
-        GraphicsAddress(UInt64(registers[.ring(.hwsPGA, engine)] & 0xFFFF_F000))
+    /// Where index-mode stores land: the engine's global hardware status page (HWS_PGA) when
+    /// the command names the GGTT, else the running context's per-process HWSP (LRCA page 0).
+    func statusPage(_ engine: EngineID, global: Bool = true) -> GraphicsAddress {
+        if !global, let context = engines[engine.index].context { return context.descriptor.lrca }
+        return GraphicsAddress(UInt64(registers[.ring(.hwsPGA, engine)] & 0xFFFF_F000))
     }
 
     /// Writes dwords to graphics memory; a fault stalls the engine.

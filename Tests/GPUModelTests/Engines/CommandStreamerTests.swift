@@ -66,10 +66,14 @@ import Testing
         var f = Fixture()
         let target = f.ppgttBase.advanced(by: 0x40)
         #expect(f.run(CommandEncoder.pipeControl(store: 0x99, at: target, notify: true)
-                      + CommandEncoder.pipeControl(store: 0x55, at: 0x80, storeIndex: true)) == .idle)
+                      + CommandEncoder.pipeControl(store: 0x55, at: 0x80, ggtt: true, storeIndex: true)
+                      + CommandEncoder.pipeControl(store: 0x66, at: 0x88, storeIndex: true)) == .idle)
         #expect(f.ppgttRead(0x40) == 0x99)
+        // Index mode: GGTT → the global status page (HWS_PGA); PPGTT → the per-process HWSP.
         let hwsp = GraphicsAddress(UInt64(f.bench.gpu.registers[.ring(.hwsPGA, .rcs)]))
         #expect(f.bench.read32(hwsp.advanced(by: 0x80)) == 0x55)
+        #expect(f.bench.read32(hwsp.advanced(by: 0x88)) == 0)
+        #expect(f.bench.read32(f.ctx.descriptor.lrca.advanced(by: 0x88)) == 0x66)
         #expect(f.bench.gpu.drainEvents().contains(.pipeControlNotify))
     }
 
