@@ -1,61 +1,11 @@
 import Foundation
 import GPUModel
+import Hypervisor
 import Mediator
 
 // GGTT and PPGTT entry-update rates of the mediator (release build only):
 //   swift run -c release gvtrr-bench gtt
 // Call `runGTTBench()` from main.swift when the arguments contain "gtt".
-
-/// A minimal MPT port for the GTT benchmark: guest frames are backed by host frames
-/// allocated up front, page tracking is a set, nothing is injected.
-final class GTTBenchHypervisor: MPTPort {
-    let memory: PhysicalMemory
-    var frames: [VGPUID: ContiguousArray<PageFrameNumber>] = [:]
-    var tracked: Set<GuestFrameNumber> = []
-    init(memory: PhysicalMemory) { self.memory = memory }
-
-    func addGuestMemory(_ vgpu: VGPUID, count: Int) {
-        frames[vgpu] = ContiguousArray((0..<count).map { _ in memory.allocateFrame()! })
-    }
-    func frame(_ vgpu: VGPUID, _ gfn: GuestFrameNumber) -> PageFrameNumber? {
-        guard let map = frames[vgpu], gfn.rawValue < UInt64(map.count) else { return nil }
-        return map[Int(gfn.rawValue)]
-    }
-    func readGuest(_ vgpu: VGPUID, _ address: GuestPhysicalAddress, count: Int) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(count)
-        var at = address, left = count
-        while left > 0 {
-            guard let f = frame(vgpu, at.frame) else { return nil }
-            let chunk = min(left, 4096 - Int(at.pageOffset))
-            out += memory.read(PhysicalAddress(frame: f, offset: at.pageOffset), count: chunk)
-            at = at.advanced(by: UInt64(chunk))
-            left -= chunk
-        }
-        return out
-    }
-    func writeGuest(_ vgpu: VGPUID, _ address: GuestPhysicalAddress, bytes: [UInt8]) -> Bool {
-        var at = address, index = 0
-        while index < bytes.count {
-            guard let f = frame(vgpu, at.frame) else { return false }
-            let chunk = min(bytes.count - index, 4096 - Int(at.pageOffset))
-            memory.write(PhysicalAddress(frame: f, offset: at.pageOffset), bytes: bytes[index..<(index + chunk)])
-            at = at.advanced(by: UInt64(chunk))
-            index += chunk
-        }
-        return true
-    }
-    func writeGuest64(_ vgpu: VGPUID, _ address: GuestPhysicalAddress, _ value: UInt64) {
-        _ = writeGuest(vgpu, address, bytes: withUnsafeBytes(of: value.littleEndian) { Array($0) })
-    }
-    func isValidGuestFrame(_ vgpu: VGPUID, _ gfn: GuestFrameNumber) -> Bool { frame(vgpu, gfn) != nil }
-    func hostFrame(_ vgpu: VGPUID, for gfn: GuestFrameNumber) -> PageFrameNumber? { frame(vgpu, gfn) }
-    func enablePageTracking(_ vgpu: VGPUID, _ gfn: GuestFrameNumber) -> Bool { tracked.insert(gfn).inserted || true }
-    func disablePageTracking(_ vgpu: VGPUID, _ gfn: GuestFrameNumber) { tracked.remove(gfn) }
-    func injectMSI(_ vgpu: VGPUID, address: UInt64, data: UInt32) {}
-    func mapAperture(_ vgpu: VGPUID, guestFrame: GuestFrameNumber, hostFrame: PageFrameNumber, count: Int, map: Bool) {}
-    func setTrapArea(_ vgpu: VGPUID, start: GuestPhysicalAddress, end: GuestPhysicalAddress, map: Bool) {}
-}
 
 /// Rates of GGTT PTE writes (8-byte, and 4-byte pairs), trapped PPGTT PTE writes, and shadow
 /// PPGTT builds, for one V5_4 vGPU with 64 MiB of guest memory and no observer.
@@ -63,11 +13,11 @@ func gttBench(ggttWrites: Int = 2_000_000, ppgttWrites: Int = 1_000_000, builds:
     -> [(name: String, count: Int, seconds: Double)]
 {
     let gpu = GPU()
-    let hypervisor = GTTBenchHypervisor(memory: gpu.memory)
+    let hypervisor = try! Hypervisor(gpu: gpu)  // the real MPT port
     let mediator = Mediator(host: gpu, mpt: hypervisor, clock: ManualClock())
     let id = try! mediator.createVGPU(type: .v5_4)
     let guestPages = 16_384
-    hypervisor.addGuestMemory(id, count: guestPages)
+    _ = try! hypervisor.createVM(vgpu: id, ramPages: guestPages)
     let vgpu = mediator.vgpu(id)!
     var results: [(String, Int, Double)] = []
 
@@ -92,12 +42,12 @@ func gttBench(ggttWrites: Int = 2_000_000, ppgttWrites: Int = 1_000_000, builds:
     // PPGTT: a 4-level guest tree with 64 page tables x 512 PTEs (128 MiB mapped).
     let pml4: UInt64 = 1, pdp: UInt64 = 2, pd: UInt64 = 3, firstPT: UInt64 = 4
     func entry(_ gfn: UInt64) -> UInt64 { gfn << 12 | 3 }
-    hypervisor.writeGuest64(id, GuestPhysicalAddress(frame: GuestFrameNumber(pml4)), entry(pdp))
-    hypervisor.writeGuest64(id, GuestPhysicalAddress(frame: GuestFrameNumber(pdp)), entry(pd))
+    writeGuest64(hypervisor, id, GuestPhysicalAddress(frame: GuestFrameNumber(pml4)), entry(pdp))
+    writeGuest64(hypervisor, id, GuestPhysicalAddress(frame: GuestFrameNumber(pdp)), entry(pd))
     for t in 0..<UInt64(64) {
-        hypervisor.writeGuest64(id, GuestPhysicalAddress(frame: GuestFrameNumber(pd), offset: t * 8), entry(firstPT + t))
+        writeGuest64(hypervisor, id, GuestPhysicalAddress(frame: GuestFrameNumber(pd), offset: t * 8), entry(firstPT + t))
         for i in 0..<UInt64(512) {
-            hypervisor.writeGuest64(id, GuestPhysicalAddress(frame: GuestFrameNumber(firstPT + t), offset: i * 8),
+            writeGuest64(hypervisor, id, GuestPhysicalAddress(frame: GuestFrameNumber(firstPT + t), offset: i * 8),
                                     entry(128 + (t * 512 + i) % UInt64(guestPages - 128)))
         }
     }
@@ -139,4 +89,9 @@ func runGTTBench() {
     for (name, count, seconds) in gttBench() {
         print(pad(name, 40) + String(format: "%.2f M/s (%d in %.3f s)", Double(count) / seconds / 1e6, count, seconds))
     }
+}
+
+/// Writes a little-endian qword of guest memory directly (the guest CPU, no trap).
+func writeGuest64(_ hypervisor: Hypervisor, _ vgpu: VGPUID, _ address: GuestPhysicalAddress, _ value: UInt64) {
+    _ = hypervisor.writeGuest(vgpu, address, bytes: withUnsafeBytes(of: value.littleEndian) { Array($0) })
 }

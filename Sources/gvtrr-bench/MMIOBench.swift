@@ -1,25 +1,13 @@
 import GPUModel
+import Hypervisor
 import Mediator
-
-/// A hypervisor with no guest memory: MMIO traps need none (bench only).
-final class NullHypervisor: MPTPort {
-    func readGuest(_ vgpu: VGPUID, _ address: GuestPhysicalAddress, count: Int) -> [UInt8]? { nil }
-    func writeGuest(_ vgpu: VGPUID, _ address: GuestPhysicalAddress, bytes: [UInt8]) -> Bool { false }
-    func isValidGuestFrame(_ vgpu: VGPUID, _ gfn: GuestFrameNumber) -> Bool { false }
-    func hostFrame(_ vgpu: VGPUID, for gfn: GuestFrameNumber) -> PageFrameNumber? { nil }
-    func enablePageTracking(_ vgpu: VGPUID, _ gfn: GuestFrameNumber) -> Bool { false }
-    func disablePageTracking(_ vgpu: VGPUID, _ gfn: GuestFrameNumber) {}
-    func injectMSI(_ vgpu: VGPUID, address: UInt64, data: UInt32) {}
-    func mapAperture(_ vgpu: VGPUID, guestFrame: GuestFrameNumber, hostFrame: PageFrameNumber, count: Int, map: Bool) {}
-    func setTrapArea(_ vgpu: VGPUID, start: GuestPhysicalAddress, end: GuestPhysicalAddress, map: Bool) {}
-}
 
 /// Trapped MMIO accesses per second through `Mediator.emulateMMIORead/Write` with no
 /// observer: a guest-driver-like mix of tracked rows (ring, forcewake, fences, masked
 /// registers), a special block (PVINFO) and untracked registers, reads and writes.
 func mmioTraps(rounds: Int) -> (traps: Int, seconds: Double) {
     let gpu = GPU()
-    let mediator = Mediator(host: gpu, mpt: NullHypervisor(), clock: ManualClock())
+    let mediator = Mediator(host: gpu, mpt: try! Hypervisor(gpu: gpu), clock: ManualClock())
     let id = try! mediator.createVGPU(type: .v5_4)
     _ = mediator.emulateMMIORead(id, offset: 0x78000, size: 8)  // read PVINFO: a GVT-aware guest
     // (offset, size, write value or nil for a read)
