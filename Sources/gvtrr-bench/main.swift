@@ -93,6 +93,7 @@ if arguments.isEmpty || arguments.contains("gpu") {
     print(pad("blit-heavy batch", 34) + String(format: "%.0f k commands/s, %.0f MB/s written (%.3f s)",
           Double(blit.commands) / blit.seconds / 1e3, Double(blit.bytes) / blit.seconds / 1e6, blit.seconds))
 }
+if arguments.isEmpty || arguments.contains("parser") { runParserBench() }
 if arguments.contains("scheduler") {
     schedulerBench()
 }
