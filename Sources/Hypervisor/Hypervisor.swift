@@ -59,39 +59,13 @@ public final class Hypervisor: MPTPort {
     // MARK: MPTPort
 
     public func readGuest(_ vgpu: VGPUID, _ address: GuestPhysicalAddress, count: Int) -> [UInt8]? {
-        guard let vm = vms[vgpu], count >= 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(count)
-        var at = address
-        var left = count
-        while left > 0 {
-            guard let frame = vm.hostFrame(at.frame) else { return nil }
-            let chunk = min(left, 4096 - Int(at.pageOffset))
-            out += gpu.memory.read(PhysicalAddress(frame: frame, offset: at.pageOffset), count: chunk)
-            at = at.advanced(by: UInt64(chunk))
-            left -= chunk
-        }
-        return out
+        guard let vm = vms[vgpu] else { return nil }
+        return gpu.memory.readScattered(address.rawValue, count: count) { vm.hostFrame(GuestFrameNumber($0)) }
     }
 
     public func writeGuest(_ vgpu: VGPUID, _ address: GuestPhysicalAddress, bytes: [UInt8]) -> Bool {
         guard let vm = vms[vgpu] else { return false }
-        // Check every page first: a write outside guest RAM changes nothing.
-        var probe = address.rawValue
-        while probe < address.rawValue + UInt64(bytes.count) {
-            guard vm.hostFrame(GuestFrameNumber(probe >> 12)) != nil else { return false }
-            probe = (probe & ~0xFFF) + 0x1000
-        }
-        var at = address
-        var index = 0
-        while index < bytes.count {
-            let frame = vm.hostFrame(at.frame)!
-            let chunk = min(bytes.count - index, 4096 - Int(at.pageOffset))
-            gpu.memory.write(PhysicalAddress(frame: frame, offset: at.pageOffset), bytes: bytes[index..<(index + chunk)])
-            at = at.advanced(by: UInt64(chunk))
-            index += chunk
-        }
-        return true
+        return gpu.memory.writeScattered(address.rawValue, bytes: bytes) { vm.hostFrame(GuestFrameNumber($0)) }
     }
 
     public func isValidGuestFrame(_ vgpu: VGPUID, _ gfn: GuestFrameNumber) -> Bool { vms[vgpu]?.hostFrame(gfn) != nil }

@@ -46,31 +46,13 @@ public final class FakeHypervisor: MPTPort {
     }
 
     public func readGuest(_ vgpu: VGPUID, _ address: GuestPhysicalAddress, count: Int) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(count)
-        var at = address
-        var left = count
-        while left > 0 {
-            guard let frame = guestFrames[vgpu]?[at.frame] else { return nil }
-            let chunk = min(left, 4096 - Int(at.pageOffset))
-            out += memory.read(PhysicalAddress(frame: frame, offset: at.pageOffset), count: chunk)
-            at = at.advanced(by: UInt64(chunk))
-            left -= chunk
-        }
-        return out
+        let map = guestFrames[vgpu]
+        return memory.readScattered(address.rawValue, count: count) { map?[GuestFrameNumber($0)] }
     }
 
     public func writeGuest(_ vgpu: VGPUID, _ address: GuestPhysicalAddress, bytes: [UInt8]) -> Bool {
-        var at = address
-        var index = 0
-        while index < bytes.count {
-            guard let frame = guestFrames[vgpu]?[at.frame] else { return false }
-            let chunk = min(bytes.count - index, 4096 - Int(at.pageOffset))
-            memory.write(PhysicalAddress(frame: frame, offset: at.pageOffset), bytes: bytes[index..<(index + chunk)])
-            at = at.advanced(by: UInt64(chunk))
-            index += chunk
-        }
-        return true
+        let map = guestFrames[vgpu]
+        return memory.writeScattered(address.rawValue, bytes: bytes) { map?[GuestFrameNumber($0)] }
     }
 
     public func isValidGuestFrame(_ vgpu: VGPUID, _ gfn: GuestFrameNumber) -> Bool { guestFrames[vgpu]?[gfn] != nil }
