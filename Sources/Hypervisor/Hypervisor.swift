@@ -9,8 +9,9 @@ import Mediator
 public final class Hypervisor: MPTPort {
     /// The physical GPU (its memory backs guest RAM; its aperture backs BAR2).
     public let gpu: GPU
-    /// The device model trapped accesses go to (set after both are built).
-    public weak var mediator: Mediator?
+    /// The engine trapped accesses enter (set after both are built); without one, traps
+    /// complete as unclaimed (reads all ones).
+    public weak var engine: Engine?
     /// VMs by vGPU id.
     public private(set) var vms: [VGPUID: VirtualMachine] = [:]
     /// Instruction decoding with a cache keyed by instruction bytes.
@@ -32,11 +33,19 @@ public final class Hypervisor: MPTPort {
         self.decoder = try InstructionDecodeCache()
     }
 
-    /// Creates a VM for `vgpu` with `ramPages` pages of RAM (allocated from host memory).
+    /// Creates a VM for `vgpu` with `ramPages` pages of RAM allocated here from host memory
+    /// (tests and micro-benchmarks; a bench gets the RAM from `Engine`'s `createVGPU` input
+    /// so that replay allocates the same frames, and calls `createVM(vgpu:frames:)`).
     public func createVM(vgpu: VGPUID, ramPages: Int) throws(MediatorError) -> VirtualMachine {
         guard let frames = gpu.memory.allocateFrames(count: ramPages) ?? Optional((0..<ramPages).compactMap { _ in
             gpu.memory.allocateFrame()
         }), frames.count == ramPages else { throw .hostOutOfMemory }
+        return createVM(vgpu: vgpu, frames: frames)
+    }
+
+    /// Creates a VM for `vgpu` whose RAM is `frames` (guest frame k → `frames[k]`).
+    @discardableResult
+    public func createVM(vgpu: VGPUID, frames: [PageFrameNumber]) -> VirtualMachine {
         let vm = VirtualMachine(id: vms.count + 1, vgpu: vgpu, ram: frames, bar0Base: Self.defaultBAR0Base,
                                 bar2Base: Self.defaultBAR2Base, bar2Size: gpu.configuration.apertureSize)
         vms[vgpu] = vm
@@ -44,11 +53,44 @@ public final class Hypervisor: MPTPort {
         return vm
     }
 
-    /// Removes a VM and returns its RAM to the host.
-    public func destroyVM(_ vgpu: VGPUID) {
+    /// Removes a VM; `freeRAM` returns its RAM to the host (false when the engine owns it).
+    public func destroyVM(_ vgpu: VGPUID, freeRAM: Bool = true) {
         guard let vm = vms.removeValue(forKey: vgpu) else { return }
         setOwner(of: vm.ram, to: nil)
-        for frame in vm.ram { gpu.memory.freeFrame(frame) }
+        if freeRAM { for frame in vm.ram { gpu.memory.freeFrame(frame) } }
+    }
+
+    // MARK: Guest stores (untrapped)
+
+    /// A guest's plain store to its RAM (no trap): the bytes land in the host frames behind
+    /// `address`, and the engine hears which frames changed (their content is an input).
+    /// False if the range is not all RAM of the VM.
+    @discardableResult
+    public func guestStore(_ vgpu: VGPUID, _ address: GuestPhysicalAddress, bytes: [UInt8]) -> Bool {
+        guard let vm = vms[vgpu], !bytes.isEmpty else { return false }
+        guard writeGuest(vgpu, address, bytes: bytes) else { return false }
+        if let engine {
+            let first = address.rawValue >> 12, last = (address.rawValue + UInt64(bytes.count) - 1) >> 12
+            for gfn in first...last {
+                if let frame = vm.hostFrame(GuestFrameNumber(gfn)) { engine.noteGuestStore(frame, writer: vgpu) }
+            }
+        }
+        return true
+    }
+
+    /// A guest's store through its aperture mapping to graphics address `gma` (BAR2 →
+    /// GMADR → host GGTT): lands where the host GGTT points; the engine hears of the frame.
+    @discardableResult
+    public func guestApertureStore(_ vgpu: VGPUID, gma: UInt64, bytes: [UInt8]) -> Bool {
+        guard case .success = gpu.apertureWrite(gma, bytes: bytes) else { return false }
+        if let engine, !bytes.isEmpty {
+            for page in (gma >> 12)...((gma + UInt64(bytes.count) - 1) >> 12) {
+                if case .success(let address) = gpu.graphicsMemory.translate(GraphicsAddress(page << 12), in: .ggtt, write: true) {
+                    engine.noteGuestStore(address.frame, writer: vgpu)
+                }
+            }
+        }
+        return true
     }
 
     /// Takes the MSIs pending for a guest (its interrupt handler runs for each).

@@ -94,6 +94,14 @@ enum EventCodec {
             w.varint(offset); w.varint(value)
         case let .g2vNotification(v, notification):
             w.varint(v); w.varint(notification)
+        case let .guestPageWritten(v, frame, page):
+            w.varint(v); w.varint(frame); w.u64le(page.hash); w.varint(page.variant)
+        case let .vgpuCreateRequest(type, ramPages, v, firstFrame):
+            w.string(type); w.varint(ramPages); w.varint(v); w.varint(firstFrame)
+        case let .vgpuDestroyRequest(v), let .vgpuResetRequest(v):
+            w.varint(v)
+        case let .note(v, engine, topic, text):
+            w.optionalVarint(v.map(UInt64.init)); w.optionalVarint(engine.map(UInt64.init)); w.varint(topic); w.string(text)
         case let .extension(_, bytes):
             w.append(contentsOf: bytes)
         }
@@ -211,6 +219,19 @@ enum EventCodec {
             event = .hostRegisterWrite(offset: try r.varint(UInt32.self), value: try r.varint(UInt32.self))
         case .g2vNotification:
             event = .g2vNotification(vgpu: try r.varint(UInt32.self), notification: try r.varint(UInt32.self))
+        case .guestPageWritten:
+            let v = try r.varint(UInt32.self), frame = try r.varint()
+            event = .guestPageWritten(vgpu: v, frame: frame, page: PageKey(hash: try r.u64le(), variant: try r.varint(UInt32.self)))
+        case .vgpuCreateRequest:
+            let type = try r.string(), pages = try r.varint(UInt32.self), v = try r.varint(UInt32.self)
+            event = .vgpuCreateRequest(type: type, ramPages: pages, vgpu: v, firstFrame: try r.varint())
+        case .vgpuDestroyRequest:
+            event = .vgpuDestroyRequest(vgpu: try r.varint(UInt32.self))
+        case .vgpuResetRequest:
+            event = .vgpuResetRequest(vgpu: try r.varint(UInt32.self))
+        case .note:
+            let v = try r.optionalVarint(UInt32.self), engine = try r.optionalVarint(UInt8.self)
+            event = .note(vgpu: v, engine: engine, topic: try r.varint(UInt32.self), text: try r.string())
         }
         // Newer writers may append fields to a known kind; older readers ignore them.
         r.position = r.end

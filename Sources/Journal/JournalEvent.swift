@@ -73,6 +73,20 @@ public enum JournalEvent: Sendable, Hashable {
     case hostRegisterWrite(offset: UInt32, value: UInt32)
     /// A guest-to-vGPU notification through PVINFO (GVT: handle_g2v_notification).
     case g2vNotification(vgpu: UInt32, notification: UInt32)
+    /// A host page a guest wrote with plain stores since the engine last ran (an input: replay
+    /// puts the content back before the next input). `frame` is the host page frame number,
+    /// `vgpu` the writer; the content lives in the page store.
+    case guestPageWritten(vgpu: UInt32, frame: UInt64, page: PageKey)
+    /// A request to create a vGPU of `type` with `ramPages` pages of VM RAM (an input), and
+    /// its result: the vGPU id (0 = refused) and the first host frame of the VM's RAM.
+    case vgpuCreateRequest(type: String, ramPages: UInt32, vgpu: UInt32, firstFrame: UInt64)
+    /// A request to destroy a vGPU (an input).
+    case vgpuDestroyRequest(vgpu: UInt32)
+    /// A request for a device-model-level reset of a vGPU (an input).
+    case vgpuResetRequest(vgpu: UInt32)
+    /// Any other output of the engine, as a topic code the recorder defines and a stable
+    /// text (refusals, shadow PPGTT life cycle, CSB entries emulated, scan results …).
+    case note(vgpu: UInt32?, engine: UInt8?, topic: UInt32, text: String)
     /// An event of a kind this build does not know: kind id and its encoded payload.
     case `extension`(kind: UInt32, bytes: [UInt8])
 }

@@ -35,6 +35,11 @@ public enum JournalEventKind: UInt32, CaseIterable, Sendable, Comparable {
     case vgpuReset = 30
     case hostRegisterWrite = 31
     case g2vNotification = 32
+    case guestPageWritten = 33
+    case vgpuCreateRequest = 34
+    case vgpuDestroyRequest = 35
+    case vgpuResetRequest = 36
+    case note = 37
 
     /// Record kind of a page-store record (not an event).
     static let pageRecordID: UInt32 = 0
@@ -79,6 +84,11 @@ public enum JournalEventKind: UInt32, CaseIterable, Sendable, Comparable {
         case .vgpuReset: "vgpu-reset"
         case .hostRegisterWrite: "host-register-write"
         case .g2vNotification: "g2v-notification"
+        case .guestPageWritten: "guest-page-written"
+        case .vgpuCreateRequest: "vgpu-create-request"
+        case .vgpuDestroyRequest: "vgpu-destroy-request"
+        case .vgpuResetRequest: "vgpu-reset-request"
+        case .note: "note"
         }
     }
 
@@ -141,6 +151,11 @@ extension JournalEvent {
         case .vgpuReset: .vgpuReset
         case .hostRegisterWrite: .hostRegisterWrite
         case .g2vNotification: .g2vNotification
+        case .guestPageWritten: .guestPageWritten
+        case .vgpuCreateRequest: .vgpuCreateRequest
+        case .vgpuDestroyRequest: .vgpuDestroyRequest
+        case .vgpuResetRequest: .vgpuResetRequest
+        case .note: .note
         case .extension: nil
         }
     }
@@ -168,9 +183,26 @@ extension JournalEvent {
         case let .vgpuDestroyed(v): v
         case let .vgpuReset(v, _, _): v
         case let .g2vNotification(v, _): v
+        case let .guestPageWritten(v, _, _): v
+        case let .vgpuCreateRequest(_, _, v, _): v == 0 ? nil : v
+        case let .vgpuDestroyRequest(v), let .vgpuResetRequest(v): v
+        case let .note(v, _, _, _): v
         case .clockReading, .timerExpiry, .contextStatus, .completion, .hang, .engineStall, .engineReset,
              .hostRegisterWrite, .extension:
             nil
+        }
+    }
+
+    /// True for the engine's inputs (what replay feeds back), false for its outputs (what
+    /// replay recomputes and compares). Unknown extension kinds count as outputs.
+    public var isInput: Bool {
+        switch self {
+        case .mmioRead, .mmioWrite, .pciConfigRead, .pciConfigWrite, .protectedPageWrite, .guestMemoryRead,
+             .clockReading, .timerExpiry, .guestPageWritten, .vgpuCreateRequest, .vgpuDestroyRequest,
+             .vgpuResetRequest:
+            true
+        default:
+            false
         }
     }
 

@@ -12,7 +12,6 @@ func parserThroughput(repeats: Int) -> (dwords: Int, seconds: Double) {
     let gpu = GPU()
     let hypervisor = try! Hypervisor(gpu: gpu)
     let mediator = Mediator(host: gpu, mpt: hypervisor, clock: ManualClock())
-    hypervisor.mediator = mediator
     let id = try! mediator.createVGPU(type: .v5_4)
     _ = try! hypervisor.createVM(vgpu: id, ramPages: 64)
     let vgpu = mediator.vgpu(id)!

@@ -44,9 +44,19 @@ import Testing
         #expect(raw.count - first == 6)
     }
 
+    @Test func inputsAreTheEventsReplayFeedsBack() {
+        let inputs = Fixtures.ordinary.filter(\.isInput).compactMap(\.knownKind)
+        #expect(Set(inputs) == [.mmioRead, .mmioWrite, .pciConfigRead, .pciConfigWrite, .protectedPageWrite, .guestMemoryRead,
+                                .clockReading, .timerExpiry, .guestPageWritten, .vgpuCreateRequest, .vgpuDestroyRequest,
+                                .vgpuResetRequest])
+        #expect(!JournalEvent.workloadDispatched(vgpu: 1, engine: 0, workload: 1).isInput)
+        #expect(!JournalEvent.extension(kind: 0x8001, bytes: []).isInput)
+    }
+
     @Test func kindIdsAndNamesAreStableAndUnique() {
         #expect(JournalEventKind.mmioRead.rawValue == 1)
         #expect(JournalEventKind.g2vNotification.rawValue == 32)
+        #expect(JournalEventKind.note.rawValue == 37)
         #expect(Set(JournalEventKind.allCases.map(\.name)).count == JournalEventKind.allCases.count)
         #expect(JournalEventKind(name: "mmio-write") == .mmioWrite)
         #expect(JournalEventKind(name: "18") == .hang)

@@ -54,6 +54,12 @@ enum Fixtures {
         .vgpuReset(vgpu: 1, dmlr: true, engines: 0xF),
         .hostRegisterWrite(offset: 0x2030, value: 0x80),
         .g2vNotification(vgpu: 1, notification: 3),
+        .guestPageWritten(vgpu: 1, frame: 0x1234, page: PageKey(hash: 0x0123_4567_89AB_CDEF, variant: 0)),
+        .vgpuCreateRequest(type: "GVTg_V5_4", ramPages: 1024, vgpu: 1, firstFrame: 0x4000),
+        .vgpuDestroyRequest(vgpu: 2),
+        .vgpuResetRequest(vgpu: 1),
+        .note(vgpu: 1, engine: 0, topic: 7, text: "shadow PPGTT created"),
+        .note(vgpu: nil, engine: nil, topic: 0, text: ""),
         .extension(kind: 0x8001, bytes: [0xDE, 0xAD, 0xBE, 0xEF]),
     ]
 
@@ -96,6 +102,10 @@ enum Fixtures {
             .vgpuCreated(vgpu: m32, type: ""), .vgpuDestroyed(vgpu: m32),
             .vgpuReset(vgpu: m32, dmlr: false, engines: m32),
             .hostRegisterWrite(offset: m32, value: m32), .g2vNotification(vgpu: m32, notification: m32),
+            .guestPageWritten(vgpu: m32, frame: m64, page: PageKey(hash: m64, variant: m32)),
+            .vgpuCreateRequest(type: String(repeating: "t", count: 300), ramPages: m32, vgpu: m32, firstFrame: m64),
+            .vgpuDestroyRequest(vgpu: m32), .vgpuResetRequest(vgpu: m32),
+            .note(vgpu: m32, engine: .max, topic: m32, text: String(repeating: "n", count: 5000)),
             .extension(kind: m32, bytes: []), .extension(kind: 0x8002, bytes: [UInt8](repeating: 7, count: 1000)),
         ]
     }()
@@ -103,7 +113,12 @@ enum Fixtures {
     /// `count` records cycling through the ordinary events (no page references), sequence 1…,
     /// times 1000 ns apart.
     static func records(_ count: Int, from first: UInt64 = 1) -> [JournalRecord] {
-        let events = ordinary.filter { if case .guestMemoryRead = $0 { false } else { true } }
+        let events = ordinary.filter {
+            switch $0 {
+            case .guestMemoryRead, .guestPageWritten: false
+            default: true
+            }
+        }
         return (0..<count).map { i in
             JournalRecord(sequence: first + UInt64(i), time: 5_000 + UInt64(i) * 1_000, event: events[i % events.count])
         }

@@ -156,7 +156,7 @@ public final class GuestDriver: @unchecked Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(dwords.count * 4)
         for d in dwords { withUnsafeBytes(of: d.littleEndian) { bytes += $0 } }
-        _ = engine.enter { engine.hypervisor.writeGuest(id, gpa, bytes: bytes) }
+        _ = engine.enter { engine.hypervisor.guestStore(id, gpa, bytes: bytes) }
     }
 
     /// Reads a dword of guest RAM.

@@ -18,36 +18,37 @@ public final class MonotonicClock: MediatorClock, @unchecked Sendable {
     }
 }
 
-/// The engine of a live bench: mediator + GPU + hypervisor behind ONE lock with a sequence
-/// counter (architecture.md "One engine, two drivers"). Every thread that enters the engine
-/// (vCPUs, timers, the GPU thread) goes through `enter`, so the order in which the
-/// mediator's state changes is the order of `sequence`, and an observer attached with
-/// `attach(_:)` sees the events inside the lock.
+/// The engine of a live bench: `Engine` (mediator + GPU) and the hypervisor behind ONE lock
+/// with a sequence counter (architecture.md "One engine, two drivers"). Every thread that
+/// enters the engine (vCPUs, timers, the GPU thread) goes through `enter`, so the order in
+/// which the mediator's state changes is the order of `sequence`, and an observer attached
+/// with `attach(_:)` sees the inputs and events inside the lock.
 public final class LiveEngine: @unchecked Sendable {
+    /// The engine every input goes through.
+    public let core: Engine
     /// The physical GPU.
-    public let gpu: GPU
+    public var gpu: GPU { core.gpu }
     /// The hypervisor (guest RAM, trap path, MSIs).
     public let hypervisor: Hypervisor
     /// The device model.
-    public let mediator: Mediator
-    /// The clock the mediator reads.
-    public let clock: MediatorClock
+    public var mediator: Mediator { core.mediator }
+    /// The clock the mediator reads (one reading of the monotonic clock per entry).
+    public var clock: MediatorClock { core.clock }
     /// What the bench counts (failsafe, completions, refusals …); always attached.
     public let tally: BenchTally
     private let lock = NSLock()
     /// Entries into the engine so far (the global order of the live run).
     public private(set) var sequence: UInt64 = 0
 
-    /// Builds a GPU, a hypervisor and a mediator over them with `configuration`.
+    /// Builds a GPU, a hypervisor and an engine over them with `configuration`; entries take
+    /// their time from `clock`.
     public init(configuration: MediatorConfiguration = MediatorConfiguration(), clock: MediatorClock = MonotonicClock(),
                 gpu: GPU = GPU()) throws {
-        self.gpu = gpu
-        self.clock = clock
         hypervisor = try Hypervisor(gpu: gpu)
-        mediator = Mediator(configuration: configuration, host: gpu, mpt: hypervisor, clock: clock)
-        hypervisor.mediator = mediator
+        core = Engine(configuration: configuration, gpu: gpu, mpt: hypervisor, timeSource: clock)
+        hypervisor.engine = core
         tally = BenchTally()
-        mediator.observer = tally
+        core.mediator.observer = tally
     }
 
     /// Runs `body` inside the engine's lock as one entry (sequence + 1).
@@ -59,20 +60,40 @@ public final class LiveEngine: @unchecked Sendable {
         return try body()
     }
 
-    /// Attaches an observer (the Recorder) behind the bench's tally: it sees every mediator
-    /// event inside the lock, in order. Pass nil to detach.
-    public func attach(_ observer: MediatorObserver?) {
-        enter { tally.downstream = observer }
+    /// Performs one input inside the lock.
+    @discardableResult
+    public func perform(_ input: EngineInput) -> EngineResult { enter { core.perform(input) } }
+
+    /// Creates a vGPU of `type` and its VM with `ramPages` pages of RAM (one engine input,
+    /// so replay allocates the same host frames).
+    public func createVM(type: VGPUType, ramPages: Int) throws -> VirtualMachine {
+        try enter { () throws -> VirtualMachine in
+            switch core.perform(.createVGPU(type: type.name, ramPages: ramPages)) {
+            case let .created(id, frames): return hypervisor.createVM(vgpu: id, frames: frames)
+            case .refused(let why): throw BenchError.vmRefused(why)
+            case .none, .value: throw BenchError.vmRefused("unexpected result")
+            }
+        }
     }
 
-    /// Delivers the GPU's pending events to the mediator (caller holds the lock).
-    func deliverGPUEventsLocked() -> Int {
-        let events = gpu.drainEvents()
-        for event in events {
-            tally.noteHardware(event)
-            mediator.handleHardwareEvent(event)
+    /// Attaches an observer (the Recorder) behind the bench's tally: it sees every input and
+    /// every mediator event inside the lock, in order. Pass nil to detach.
+    public func attach(_ observer: (MediatorObserver & EngineInputObserver)?) {
+        enter {
+            tally.downstream = observer
+            core.inputObserver = observer
         }
-        return events.count
+    }
+}
+
+/// Why a bench could not be set up.
+public enum BenchError: Error, CustomStringConvertible {
+    /// The engine refused to create a VM's vGPU.
+    case vmRefused(String)
+    public var description: String {
+        switch self {
+        case .vmRefused(let why): return "the engine refused a VM: \(why)"
+        }
     }
 }
 
@@ -94,7 +115,7 @@ public final class BenchTally: MediatorObserver, @unchecked Sendable {
 
     func bump(_ key: String, _ n: Int = 1) { counts[key, default: 0] += n }
 
-    /// Notes a hardware event before it is delivered.
+    /// Counts a hardware event the mediator received.
     func noteHardware(_ event: GPUEvent) {
         switch event {
         case .hang(let report):
@@ -135,6 +156,7 @@ public final class BenchTally: MediatorObserver, @unchecked Sendable {
         case .msiInjected: bump("msi")
         case .vgpuReset: bump("vgpu.reset")
         case .guestWriteSkipped: bump("refused.guestWrite")
+        case .hardwareEvent(let hardware): noteHardware(hardware)
         default: break
         }
         downstream?.mediator(mediator, observed: event)

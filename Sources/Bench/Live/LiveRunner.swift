@@ -46,7 +46,7 @@ public final class LiveRunner: @unchecked Sendable {
         let engine = self.engine
         spawn("scheduler") { [self] in
             while !shouldStop {
-                engine.enter { engine.mediator.schedulerTimerFired() }  // GVT's 1 ms tbs tick
+                engine.perform(.schedulerTick)  // GVT's 1 ms tbs tick
                 Thread.sleep(forTimeInterval: 0.001)
             }
         }
@@ -54,32 +54,18 @@ public final class LiveRunner: @unchecked Sendable {
             let period = Double(engine.mediator.vblankPeriod) / 1e9
             while !shouldStop {
                 Thread.sleep(forTimeInterval: period)
-                engine.enter {
-                    if engine.mediator.vblankTimerNeeded() { engine.mediator.vblankTimerFired() }
-                }
+                engine.perform(.vblankTick)
             }
         }
         spawn("hangcheck") { [self] in
             while !shouldStop {
                 Thread.sleep(forTimeInterval: hangcheckPeriod)
-                engine.enter {
-                    engine.gpu.hangcheck()
-                    _ = engine.deliverGPUEventsLocked()
-                }
+                engine.perform(.hangcheckTick)
             }
         }
         spawn("gpu") { [self] in
             while !shouldStop {
-                engine.enter {
-                    let now = engine.clock.now()
-                    // Engines run over the slice (previous GPU time, now], then the GPU's
-                    // virtual time (display) catches up with the clock.
-                    for id in EngineID.allCases where engine.gpu.engine(id).isBusy {
-                        engine.gpu.run(id, until: now, maxCommands: 4096)
-                    }
-                    engine.gpu.advance(to: now)
-                    _ = engine.deliverGPUEventsLocked()
-                }
+                engine.perform(.gpuSlice)
                 Thread.sleep(forTimeInterval: gpuSlice)
             }
         }

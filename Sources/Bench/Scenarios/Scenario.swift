@@ -125,10 +125,7 @@ public final class BenchSession: @unchecked Sendable {
                                 vms: count, seconds: 0)
         for k in 0..<count {
             let type = types.isEmpty ? VGPUType.v5_4 : types[k % types.count]
-            let vm = try engine.enter { () throws -> VirtualMachine in
-                let id = try engine.mediator.createVGPU(type: type)
-                return try engine.hypervisor.createVM(vgpu: id, ramPages: ramPages)
-            }
+            let vm = try engine.createVM(type: type, ramPages: ramPages)
             guests.append(GuestDriver(engine: engine, vm: vm, number: k + 1))
         }
     }

@@ -62,7 +62,7 @@ public final class VCPU {
                 let bytes = (try? hypervisor.gpu.apertureRead(gma, count: size).get()) ?? Array(repeating: 0xFF, count: size)
                 complete(instruction, with: Self.littleEndian(bytes))
             } else {
-                _ = hypervisor.gpu.apertureWrite(gma, bytes: Self.bytes(value, count: size))
+                _ = hypervisor.guestApertureStore(vm.vgpu, gma: gma, bytes: Self.bytes(value, count: size))
             }
             return .direct
         case .ram:
@@ -77,7 +77,7 @@ public final class VCPU {
                 let bytes = hypervisor.readGuest(vm.vgpu, gpa, count: size) ?? Array(repeating: 0xFF, count: size)
                 complete(instruction, with: Self.littleEndian(bytes))
             } else {
-                _ = hypervisor.writeGuest(vm.vgpu, gpa, bytes: Self.bytes(value, count: size))
+                _ = hypervisor.guestStore(vm.vgpu, gpa, bytes: Self.bytes(value, count: size))
             }
             return .direct
         case .unmapped:
@@ -122,27 +122,28 @@ extension Hypervisor {
     /// kthread's dispatch, then `acrn_ioreq_complete_request`).
     func trap(_ request: inout IORequest, offset: UInt64, vm: VirtualMachine) {
         trapCount += 1
-        guard let mediator else { return }
+        guard let engine else {
+            if request.direction == .read { request.value = ~0 }
+            return
+        }
+        let origin = TrapOrigin(vcpu: request.vcpu, rip: request.rip, instruction: request.instruction)
         switch request.kind {
         case .mmio:
-            let origin = TrapOrigin(vcpu: request.vcpu, rip: request.rip, instruction: request.instruction)
             if request.direction == .read {
-                request.value = mediator.emulateMMIORead(vm.vgpu, offset: offset, size: request.size, origin: origin)
+                request.value = engine.perform(.mmioRead(vm.vgpu, offset: offset, size: request.size, origin: origin)).value ?? ~0
             } else {
-                mediator.emulateMMIOWrite(vm.vgpu, offset: offset, size: request.size, value: request.value, origin: origin)
+                engine.perform(.mmioWrite(vm.vgpu, offset: offset, size: request.size, value: request.value, origin: origin))
             }
         case .writeProtect:
             let gpa = GuestPhysicalAddress(request.address)
-            let bytes = VCPU.bytes(request.value, count: request.size)
-            if !mediator.handlePageTrackWrite(vm.vgpu, address: gpa, bytes: bytes) {
-                _ = writeGuest(vm.vgpu, gpa, bytes: bytes)
-            }
+            engine.perform(.pageTrackWrite(vm.vgpu, gpa, bytes: VCPU.bytes(request.value, count: request.size), origin: origin))
         case .pciConfig:
             if request.direction == .read {
-                request.value = UInt64(mediator.emulateConfigRead(vm.vgpu, offset: Int(request.address), size: request.size))
+                let value = engine.perform(.configRead(vm.vgpu, offset: Int(request.address), size: request.size, origin: origin))
+                request.value = value.value ?? 0xFFFF_FFFF
             } else {
-                mediator.emulateConfigWrite(vm.vgpu, offset: Int(request.address), size: request.size,
-                                            value: UInt32(truncatingIfNeeded: request.value))
+                engine.perform(.configWrite(vm.vgpu, offset: Int(request.address), size: request.size,
+                                            value: UInt32(truncatingIfNeeded: request.value), origin: origin))
             }
         case .portIO:
             break

@@ -183,6 +183,16 @@ enum EventFields {
             return [("reg", .register(offset)), ("value", .hex(UInt64(value), width: 8))]
         case let .g2vNotification(v, notification):
             return [("vgpu", .number(UInt64(v))), ("notification", .number(UInt64(notification)))]
+        case let .guestPageWritten(v, frame, page):
+            return [("vgpu", .number(UInt64(v))), ("frame", .hex(frame, width: 6)), ("page", .text(page.description))]
+        case let .vgpuCreateRequest(type, pages, v, first):
+            return [("type", .text(type)), ("ramPages", .number(UInt64(pages))), ("vgpu", .number(UInt64(v))),
+                    ("firstFrame", .hex(first, width: 6))]
+        case let .vgpuDestroyRequest(v), let .vgpuResetRequest(v):
+            return [("vgpu", .number(UInt64(v)))]
+        case let .note(v, engine, topic, text):
+            return [("vgpu", opt(v)), ("engine", engine.map(engineName) ?? .absent), ("topic", .number(UInt64(topic))),
+                    ("text", .text(text))]
         case let .extension(_, bytes):
             return [("bytes", .bytes(bytes))]
         }

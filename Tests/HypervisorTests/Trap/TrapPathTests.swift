@@ -9,15 +9,16 @@ import Testing
     struct Rig {
         let gpu = GPU()
         let hypervisor: Hypervisor
-        let mediator: Mediator
+        let engine: Engine
+        var mediator: Mediator { engine.mediator }
         let vm: VirtualMachine
         let vcpu: VCPU
 
         init() throws {
             hypervisor = try Hypervisor(gpu: gpu)
-            mediator = Mediator(host: gpu, mpt: hypervisor, clock: ManualClock())
-            hypervisor.mediator = mediator
-            let id = try mediator.createVGPU(type: .v5_4)
+            engine = Engine(gpu: gpu, mpt: hypervisor, timeSource: ManualClock())
+            hypervisor.engine = engine
+            let id = try engine.mediator.createVGPU(type: .v5_4)
             vm = try hypervisor.createVM(vgpu: id, ramPages: 64)
             hypervisor.setTrapArea(id, start: GuestPhysicalAddress(vm.bar0Base),
                                    end: GuestPhysicalAddress(vm.bar0Base + BARLayout.gttmmadrSize), map: true)
