@@ -36,6 +36,8 @@ let package = Package(
 
         // Guest drivers, workloads, scenarios and the live multi-VM runner.
         .target(name: "Bench", dependencies: ["Hypervisor", "Mediator", "GPUModel"]),
+        // The logging shim: engine inputs and mediator events → journal records.
+        .target(name: "Recorder", dependencies: ["Journal", "Mediator", "GPUModel"]),
 
         // Human-readable views: GPU commands, x86 instructions, register names, error states.
         .target(
@@ -50,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "gvtrr",
             dependencies: [
-                "GPUModel", "Decode", "Journal", "Bench",
+                "GPUModel", "Decode", "Journal", "Bench", "Recorder", "Mediator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,6 +66,7 @@ let package = Package(
         .testTarget(name: "MediatorTests", dependencies: ["Mediator", "GPUModel", "TestSupport"]),
         .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor", "Mediator", "GPUModel", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal"]),
+        .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Journal", "Mediator", "GPUModel", "TestSupport"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "Hypervisor", "Mediator", "GPUModel", "TestSupport"]),
         .testTarget(name: "DecodeTests", dependencies: ["Decode", "GPUModel", "TestSupport"]),
         .testTarget(name: "gvtrrTests", dependencies: ["GPUModel", "Journal", "TestSupport"]),

@@ -32,6 +32,17 @@ public final class FakeHypervisor: MPTPort {
         guestFrames[vgpu] = map
     }
 
+    /// Gives `vgpu` guest memory backed by `frames` (guest frame k → `frames[k]`), e.g. the
+    /// RAM an `Engine` allocated for it.
+    public func adoptGuestMemory(_ vgpu: VGPUID, frames: [PageFrameNumber]) {
+        var map = guestFrames[vgpu, default: [:]]
+        for (k, frame) in frames.enumerated() {
+            map[GuestFrameNumber(UInt64(k))] = frame
+            frameOwners[frame] = vgpu
+        }
+        guestFrames[vgpu] = map
+    }
+
     /// Host frame of a guest frame (test helper).
     public func backing(_ vgpu: VGPUID, _ gfn: GuestFrameNumber) -> PageFrameNumber? { guestFrames[vgpu]?[gfn] }
 
