@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "Bench", dependencies: ["Hypervisor", "Mediator", "GPUModel"]),
         // The logging shim: engine inputs and mediator events → journal records.
         .target(name: "Recorder", dependencies: ["Journal", "Mediator", "GPUModel"]),
+        // Deterministic replay, divergence and verdict reports, checkpoints, the debugger's core.
+        .target(name: "Replay", dependencies: ["Journal", "Recorder", "Mediator", "GPUModel", "Decode"]),
 
         // Human-readable views: GPU commands, x86 instructions, register names, error states.
         .target(
@@ -52,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "gvtrr",
             dependencies: [
-                "GPUModel", "Decode", "Journal", "Bench", "Recorder", "Mediator",
+                "GPUModel", "Decode", "Journal", "Bench", "Recorder", "Replay", "Mediator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,6 +69,7 @@ let package = Package(
         .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor", "Mediator", "GPUModel", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal"]),
         .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Journal", "Mediator", "GPUModel", "TestSupport"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Recorder", "Journal", "Mediator", "GPUModel", "Bench", "TestSupport"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "Hypervisor", "Mediator", "GPUModel", "TestSupport"]),
         .testTarget(name: "DecodeTests", dependencies: ["Decode", "GPUModel", "TestSupport"]),
         .testTarget(name: "gvtrrTests", dependencies: ["GPUModel", "Journal", "TestSupport"]),

@@ -17,6 +17,9 @@ public struct ScenarioParameters: Hashable, Sendable, Codable {
     public var seed: UInt64
     /// Mediator revision (scenario default if nil).
     public var revision: MediatorRevision?
+    /// Called with the engine before any VM exists (the recorder attaches here). Not part of
+    /// the parameters' identity or encoding.
+    public var prepare: EnginePreparation?
 
     public init(vms: Int? = nil, types: [String]? = nil, seconds: Double? = nil, ops: Int? = nil, seed: UInt64 = 1,
                 revision: MediatorRevision? = nil) {
@@ -27,6 +30,18 @@ public struct ScenarioParameters: Hashable, Sendable, Codable {
         self.seed = seed
         self.revision = revision
     }
+}
+
+/// Something to do to a bench's engine before its VMs are created (attach a recorder, an
+/// oracle). Compares equal to any other and encodes as nothing: it is not a parameter.
+public struct EnginePreparation: Hashable, Sendable, Codable {
+    let body: @Sendable (LiveEngine) throws -> Void
+    /// A preparation running `body`.
+    public init(_ body: @escaping @Sendable (LiveEngine) throws -> Void) { self.body = body }
+    public static func == (a: Self, b: Self) -> Bool { true }
+    public func hash(into hasher: inout Hasher) {}
+    public init(from decoder: Decoder) throws { body = { _ in } }
+    public func encode(to encoder: Encoder) throws {}
 }
 
 /// What happened in one scenario run.
@@ -118,6 +133,7 @@ public final class BenchSession: @unchecked Sendable {
         var configuration = configuration
         if let revision = parameters.revision { configuration.revision = revision }
         engine = try LiveEngine(configuration: configuration)
+        try parameters.prepare?.body(engine)
         runner = LiveRunner(engine: engine)
         let count = parameters.vms ?? defaultVMs
         let types = parameters.types?.compactMap(VGPUType.named) ?? defaultTypes
