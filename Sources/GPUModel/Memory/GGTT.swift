@@ -59,7 +59,7 @@ public final class GGTT: @unchecked Sendable {
     /// Bytes of the table itself (8 MiB).
     public static let tableSize = entryCount * 8
 
-    private var entries: ContiguousArray<UInt64>
+    var entries: ContiguousArray<UInt64>
 
     /// An empty table (every entry 0, not present).
     public init() {

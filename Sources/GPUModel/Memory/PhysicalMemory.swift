@@ -38,16 +38,16 @@ public final class PhysicalMemory: @unchecked Sendable {
     public var readObserver: (any MemoryReadObserver)?
 
     // Frame → storage slot; -1 = not populated.
-    private var slotTable = ContiguousArray<Int32>()
-    private var farSlots: [UInt64: Int32] = [:]
+    var slotTable = ContiguousArray<Int32>()
+    var farSlots: [UInt64: Int32] = [:]
     // Slot → frame (UInt64.max = free slot), page storage, recycled slots (LIFO).
-    private var frameOfSlot = ContiguousArray<UInt64>()
-    private var chunks = ContiguousArray<UnsafeMutableRawPointer>()
-    private var freeSlots = ContiguousArray<Int32>()
+    var frameOfSlot = ContiguousArray<UInt64>()
+    var chunks = ContiguousArray<UnsafeMutableRawPointer>()
+    var freeSlots = ContiguousArray<Int32>()
     // Allocator: one bit per frame (1 = allocated), lowest word that may have a free bit.
-    private var allocationBits: ContiguousArray<UInt64>
-    private var searchWord: Int
-    private var allocatedCount = 0
+    var allocationBits: ContiguousArray<UInt64>
+    var searchWord: Int
+    var allocatedCount = 0
 
     /// Creates `size` bytes of zeroed memory whose frame allocator hands out frames from
     /// `allocationBase` upward (default 1 MiB, so frame 0 and the legacy low megabyte are

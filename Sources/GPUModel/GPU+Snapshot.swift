@@ -1,0 +1,37 @@
+/// The whole state of a GPU at one moment (registers, memory, GGTT, engines, display,
+/// pending events), for replay checkpoints. Structs share storage until written, so a
+/// snapshot costs a copy of the populated memory pages and little else.
+public struct GPUSnapshot: Sendable {
+    let registers: RegisterFile
+    let pciConfig: PCIConfigSpace
+    let display: DisplayEngine
+    let engines: [EngineState]
+    let now: VirtualTime
+    let events: [GPUEvent]
+    let interruptLine: Bool
+    let ggtt: ContiguousArray<UInt64>
+    /// Host memory.
+    public let memory: PhysicalMemorySnapshot
+}
+
+extension GPU {
+    /// A snapshot of everything that changes as the GPU runs.
+    public func snapshot() -> GPUSnapshot {
+        GPUSnapshot(registers: registers, pciConfig: pciConfig, display: display, engines: engines, now: now, events: events,
+                    interruptLine: interruptLine, ggtt: ggtt.entries, memory: memory.snapshot())
+    }
+
+    /// Puts the GPU back to `snapshot` (taken from a GPU of the same configuration).
+    /// Observers stay attached.
+    public func restore(_ snapshot: GPUSnapshot) {
+        registers = snapshot.registers
+        pciConfig = snapshot.pciConfig
+        display = snapshot.display
+        engines = snapshot.engines
+        now = snapshot.now
+        events = snapshot.events
+        interruptLine = snapshot.interruptLine
+        ggtt.entries = snapshot.ggtt
+        memory.restore(snapshot.memory)
+    }
+}
