@@ -94,6 +94,7 @@ if arguments.isEmpty || arguments.contains("gpu") {
           Double(blit.commands) / blit.seconds / 1e3, Double(blit.bytes) / blit.seconds / 1e6, blit.seconds))
 }
 if arguments.isEmpty || arguments.contains("parser") { runParserBench() }
+if arguments.isEmpty || arguments.contains("workloads") { runWorkloadBench() }
 if arguments.contains("scheduler") {
     schedulerBench()
 }

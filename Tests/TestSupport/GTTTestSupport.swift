@@ -63,6 +63,18 @@ public final class GuestPageTables {
     /// The guest table at `level` (3 = PDP, 2 = PD, 1 = PT) under `pml4` for `gma`, created
     /// (zeroed, linked with plain entries) where missing.
     public func walkOrCreate(_ gma: UInt64, pml4: GuestFrameNumber, downTo level: Int) -> GuestFrameNumber {
+        Self.walk(gma, pml4: pml4, downTo: level, read: { self.read($0, $1) }, allocate: allocate,
+                  link: { self.set($0, $1, $2) })
+    }
+
+    /// The one guest page-table walker of the test support (also `TestGuest.mapPPGTT`): from
+    /// `pml4` down to the table at `level` for `gma`, reading entries with `read`; a missing
+    /// table is taken from `allocate` and linked with a present, writable entry through
+    /// `link(table, index, entry)` (which decides whether the write is trapped).
+    public static func walk(
+        _ gma: UInt64, pml4: GuestFrameNumber, downTo level: Int, read: (GuestFrameNumber, Int) -> UInt64,
+        allocate: () -> GuestFrameNumber, link: (GuestFrameNumber, Int, UInt64) -> Void
+    ) -> GuestFrameNumber {
         var table = pml4
         var current = 4
         while current > level {
@@ -73,7 +85,7 @@ public final class GuestPageTables {
                 next = GuestFrameNumber((existing & PPGTTEntry.addressMask) >> 12)
             } else {
                 next = allocate()
-                set(table, index, Self.entry(next))
+                link(table, index, entry(next))
             }
             table = next
             current -= 1

@@ -87,21 +87,18 @@ public final class TestGuest {
     /// page tables go through the trap path when the mediator write-protects them.
     @discardableResult
     public func mapPPGTT(_ gma: GraphicsAddress) -> GuestFrameNumber {
-        var table = pml4
-        for level in stride(from: 3, through: 1, by: -1) {
-            let index = (gma.rawValue >> (12 + 9 * UInt64(level))) & 0x1FF
-            let slot = GuestPhysicalAddress(frame: table, offset: index * 8)
-            let bytes = fixture.hypervisor.readGuest(id, slot, count: 8)!
-            var entry = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-            if entry & 1 == 0 {
-                entry = allocateFrame().rawValue << 12 | 3
-                writePageTableEntry(slot, entry)
-            }
-            table = GuestFrameNumber((entry >> 12) & 0xF_FFFF_FFFF)
+        func slot(_ table: GuestFrameNumber, _ index: Int) -> GuestPhysicalAddress {
+            GuestPhysicalAddress(frame: table, offset: UInt64(index) * 8)
         }
+        let table = GuestPageTables.walk(
+            gma.rawValue, pml4: pml4, downTo: 1,
+            read: { table, index in
+                let bytes = fixture.hypervisor.readGuest(id, slot(table, index), count: 8)!
+                return bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+            },
+            allocate: allocateFrame, link: { writePageTableEntry(slot($0, $1), $2) })
         let frame = allocateFrame()
-        writePageTableEntry(GuestPhysicalAddress(frame: table, offset: ((gma.rawValue >> 12) & 0x1FF) * 8),
-                            frame.rawValue << 12 | 3)
+        writePageTableEntry(slot(table, Int((gma.rawValue >> 12) & 0x1FF)), GuestPageTables.entry(frame))
         return frame
     }
 

@@ -13,7 +13,12 @@ public enum MediatorRevision: String, CaseIterable, Sendable, Codable, CustomStr
 }
 
 /// Everything that configures a mediator; recorded in journals so replay rebuilds it.
-public struct MediatorConfiguration: Hashable, Sendable, Codable {
+///
+/// Decoding is tolerant of older encodings: every field is optional in the input and
+/// takes its default when absent (see `MediatorConfiguration+Codable.swift`). When adding
+/// a field, give it a default in `init` and decode it with `decodeIfPresent`.
+public struct MediatorConfiguration: Hashable, Sendable {
+    /// Which GVT-g behaviour to reproduce.
     public var revision: MediatorRevision
     /// Host's own aperture (low GM) reservation (GVT: HOST_LOW_GM_SIZE, 128 MiB).
     public var hostLowGMSize: UInt64
@@ -30,6 +35,7 @@ public struct MediatorConfiguration: Hashable, Sendable, Codable {
     /// The scheduler's time constants (GVT: 1 ms tick, 100 ms balance in 10 stages, 2 s start-up priority).
     public var schedulerTiming: SchedulerTiming
 
+    /// A configuration; the defaults are GVT's.
     public init(
         revision: MediatorRevision = .current, hostLowGMSize: UInt64 = 128 << 20, hostHighGMSize: UInt64 = 384 << 20,
         hostFences: Int = 4, totalFences: Int = 32, vblankPeriod: UInt64 = 16_666_667,
@@ -43,6 +49,31 @@ public struct MediatorConfiguration: Hashable, Sendable, Codable {
         self.vblankPeriod = vblankPeriod
         self.schedulerPolicy = schedulerPolicy
         self.schedulerTiming = schedulerTiming
+    }
+}
+
+extension MediatorConfiguration {
+    /// One stable, human-readable line: revision, scheduler policy, vblank period and the
+    /// host's GM reservations, e.g. `revision current, scheduler tbs, vblank 16.666667 ms,
+    /// host GM low 128 MiB high 384 MiB`.
+    public var summary: String {
+        "revision \(revision), scheduler \(schedulerPolicy), vblank \(Self.milliseconds(vblankPeriod)), "
+            + "host GM low \(Self.size(hostLowGMSize)) high \(Self.size(hostHighGMSize))"
+    }
+
+    /// Nanoseconds as milliseconds with up to six decimals, trailing zeros dropped.
+    static func milliseconds(_ ns: UInt64) -> String {
+        var fraction = String(ns % 1_000_000)
+        fraction = String(repeating: "0", count: 6 - fraction.count) + fraction
+        while fraction.last == "0" { fraction.removeLast() }
+        return "\(ns / 1_000_000)\(fraction.isEmpty ? "" : "." + fraction) ms"
+    }
+
+    /// Bytes in MiB when a whole number of MiB, else in KiB or bytes.
+    static func size(_ bytes: UInt64) -> String {
+        if bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        if bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+        return "\(bytes) B"
     }
 }
 

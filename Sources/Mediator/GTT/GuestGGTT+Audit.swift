@@ -14,7 +14,10 @@ extension Mediator {
     /// requires the first and last byte in the same slice; `.gvt2018` only checks that each
     /// is valid, so a range may straddle the aperture and hidden slices and cover whatever
     /// lies between them (the bug the 2019 fix closed). A range that wraps around the
-    /// 64-bit space is invalid under both.
+    /// 64-bit space is invalid under both. In this mediator the hole yields no foreign
+    /// access: command operands are at most 4088 bytes, less than a foreign page plus both
+    /// ends, and rings and batches are copied page by page through the guest GGTT, which has
+    /// no entries outside the slices (StraddlingRangeAttackTests plays it end to end).
     public func validateGraphicsRange(_ vgpu: VGPU, _ gma: GraphicsAddress, size: UInt64) -> Bool {
         let start = gma.rawValue
         guard size > 0 else { return vgpu.slices.contains(gma) }

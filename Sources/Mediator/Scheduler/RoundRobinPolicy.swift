@@ -6,7 +6,7 @@ import GPUModel
 /// start-up priority.
 public struct RoundRobinPolicy: SchedulingPolicy {
     /// One vGPU's scheduling data.
-    public struct VGPUData: Hashable, Sendable, Codable {
+    public struct VGPUData: Hashable, Sendable, Codable, PolicyVGPUData {
         /// Configured weight (reported, not used).
         public var weight: Int
         /// On the run queue.
@@ -25,44 +25,38 @@ public struct RoundRobinPolicy: SchedulingPolicy {
     public var kind: SchedulingPolicyKind { .roundRobin }
     /// The time constants; `timeSlice` is the round-robin slice.
     public let timing: SchedulerTiming
+    /// Per-vGPU data and the run queue.
+    private var book = PolicyBook<VGPUData>()
     /// Per-vGPU data by `VGPUID.rawValue`.
-    public private(set) var data: [VGPUData?] = Array(repeating: nil, count: VGPUID.limit)
+    public var data: [VGPUData?] { book.data }
     /// The run queue, head first; a picked vGPU moves to the tail.
-    public private(set) var runQueue: [VGPUID] = []
+    public var runQueue: [VGPUID] { book.runQueue }
     /// The vGPU last scheduled in (the policy's view of the current vGPU).
     public private(set) var current: VGPUID?
 
     public init(timing: SchedulerTiming = .gvt) { self.timing = timing }
 
     public mutating func clean() {
-        data = Array(repeating: nil, count: VGPUID.limit)
-        runQueue = []
+        book.clean()
         current = nil
     }
 
-    public mutating func initVGPU(_ vgpu: VGPUID, weight: Int) {
-        precondition(isGuest(vgpu), "the idle vGPU is never queued")
-        precondition((1...SchedulerTiming.maxWeight).contains(weight), "vGPU weight must be 1...16")
-        if data[vgpu.rawValue] == nil { data[vgpu.rawValue] = VGPUData(weight: weight) } else { data[vgpu.rawValue]!.weight = weight }
-    }
+    public mutating func initVGPU(_ vgpu: VGPUID, weight: Int) { book.initVGPU(vgpu, weight: weight) }
 
     public mutating func cleanVGPU(_ vgpu: VGPUID) {
         guard isGuest(vgpu) else { return }
         _ = stopSchedule(vgpu)
-        data[vgpu.rawValue] = nil
+        book.data[vgpu.rawValue] = nil
     }
 
     public mutating func startSchedule(_ vgpu: VGPUID, now: VirtualTime) -> Bool {
-        guard isGuest(vgpu), data[vgpu.rawValue] != nil, !runQueue.contains(vgpu) else { return false }
-        data[vgpu.rawValue]!.active = true
-        runQueue.append(vgpu)
+        guard book.mayStart(vgpu) else { return false }
+        book.enqueue(vgpu, atHead: false)
         return true
     }
 
     public mutating func stopSchedule(_ vgpu: VGPUID) -> Bool {
-        guard let index = runQueue.firstIndex(of: vgpu) else { return false }
-        runQueue.remove(at: index)
-        data[vgpu.rawValue]?.active = false
+        guard book.dequeue(vgpu) else { return false }
         if current == vgpu { current = nil }
         return true
     }
@@ -70,22 +64,22 @@ public struct RoundRobinPolicy: SchedulingPolicy {
     public mutating func timerExpired(now: VirtualTime) -> Int? { nil }
 
     public mutating func charge(_ vgpu: VGPUID, now: VirtualTime) {
-        guard isGuest(vgpu), var d = data[vgpu.rawValue] else { return }
+        guard isGuest(vgpu), var d = book.data[vgpu.rawValue] else { return }
         if now > d.chargedUntil { d.schedTime &+= now.nanoseconds - d.chargedUntil.nanoseconds }
         d.chargedUntil = now
-        data[vgpu.rawValue] = d
+        book.data[vgpu.rawValue] = d
     }
 
     public mutating func scheduledIn(_ vgpu: VGPUID, now: VirtualTime) {
         current = isGuest(vgpu) ? vgpu : nil
         guard isGuest(vgpu) else { return }
-        data[vgpu.rawValue]?.sliceStart = now
-        data[vgpu.rawValue]?.chargedUntil = now
+        book.data[vgpu.rawValue]?.sliceStart = now
+        book.data[vgpu.rawValue]?.chargedUntil = now
     }
 
     public mutating func schedule(now: VirtualTime, pendingWork: (VGPUID) -> Bool) -> PolicyPick? {
         guard !runQueue.isEmpty else { return nil }
-        if let current, let d = data[current.rawValue], d.active, pendingWork(current),
+        if let current, let d = book.data[current.rawValue], d.active, pendingWork(current),
             now.nanoseconds &- d.sliceStart.nanoseconds < timing.timeSlice
         {
             return PolicyPick(vgpu: current, reason: .sliceLeft)
@@ -93,14 +87,13 @@ public struct RoundRobinPolicy: SchedulingPolicy {
         guard let position = runQueue.firstIndex(where: pendingWork) else {
             return PolicyPick(vgpu: .idle, reason: .nothingRunnable)
         }
-        let id = runQueue.remove(at: position)
-        runQueue.append(id)
-        if id == current { data[id.rawValue]!.sliceStart = now }
+        let id = book.moveToTail(at: position)
+        if id == current { book.data[id.rawValue]!.sliceStart = now }
         return PolicyPick(vgpu: id, reason: .roundRobin)
     }
 
     public func budget(of vgpu: VGPUID, pendingWork: Bool) -> VGPUBudget? {
-        guard isGuest(vgpu), let d = data[vgpu.rawValue] else { return nil }
+        guard isGuest(vgpu), let d = book.data[vgpu.rawValue] else { return nil }
         return VGPUBudget(vgpu: vgpu, weight: d.weight, leftTS: 0, allocatedTS: 0, schedTime: d.schedTime,
                           priority: false, pendingWork: pendingWork)
     }

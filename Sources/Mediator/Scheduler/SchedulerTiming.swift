@@ -24,7 +24,7 @@ public enum SchedulingPolicyKind: String, CaseIterable, Hashable, Sendable, Coda
 }
 
 /// The scheduler's time constants, in nanoseconds (GVT: the `#define`s of `sched_policy.c`).
-public struct SchedulerTiming: Hashable, Sendable, Codable {
+public struct SchedulerTiming: Hashable, Sendable {
     /// Scheduler timer period (GVT: `GVT_DEFAULT_TIME_SLICE`, 1 ms); also the round-robin slice.
     public var timeSlice: UInt64
     /// Time-slice balance period (GVT: `GVT_TS_BALANCE_PERIOD_MS`, 100 ms).

@@ -13,7 +13,7 @@ import GPUModel
 /// - A started vGPU goes to the head of the queue with the start-up priority.
 public struct TimeBasedPolicy: SchedulingPolicy {
     /// One vGPU's scheduling data (GVT: `struct vgpu_sched_data`).
-    public struct VGPUData: Hashable, Sendable, Codable {
+    public struct VGPUData: Hashable, Sendable, Codable, PolicyVGPUData {
         /// Relative share (1...16) (GVT: `sched_ctl.weight`).
         public var weight: Int
         /// On the run queue (GVT: `active`).
@@ -39,10 +39,12 @@ public struct TimeBasedPolicy: SchedulingPolicy {
     public var kind: SchedulingPolicyKind { .timeBased }
     /// The time constants.
     public let timing: SchedulerTiming
+    /// Per-vGPU data and the LRU run queue.
+    private var book = PolicyBook<VGPUData>()
     /// Per-vGPU data by `VGPUID.rawValue` (nil = unknown vGPU).
-    public private(set) var data: [VGPUData?] = Array(repeating: nil, count: VGPUID.limit)
+    public var data: [VGPUData?] { book.data }
     /// The LRU run queue, head first (GVT: `lru_runq_head`).
-    public private(set) var runQueue: [VGPUID] = []
+    public var runQueue: [VGPUID] { book.runQueue }
     /// When the next balance is due (GVT: `gvt_sched_data.expire_time`).
     public private(set) var expireTime = VirtualTime.zero
     /// Balances performed so far; the stage is this modulo the stage count (GVT: the static
@@ -52,39 +54,28 @@ public struct TimeBasedPolicy: SchedulingPolicy {
     public init(timing: SchedulerTiming = .gvt) { self.timing = timing }
 
     public mutating func clean() {
-        data = Array(repeating: nil, count: VGPUID.limit)
-        runQueue = []
+        book.clean()
         expireTime = .zero
         balanceCount = 0
     }
 
-    public mutating func initVGPU(_ vgpu: VGPUID, weight: Int) {
-        precondition(isGuest(vgpu), "the idle vGPU is never scheduled by weight")
-        precondition((1...SchedulerTiming.maxWeight).contains(weight), "vGPU weight must be 1...16")
-        if data[vgpu.rawValue] == nil { data[vgpu.rawValue] = VGPUData(weight: weight) } else { data[vgpu.rawValue]!.weight = weight }
-    }
+    public mutating func initVGPU(_ vgpu: VGPUID, weight: Int) { book.initVGPU(vgpu, weight: weight) }
 
     public mutating func cleanVGPU(_ vgpu: VGPUID) {
         guard isGuest(vgpu) else { return }
         _ = stopSchedule(vgpu)
-        data[vgpu.rawValue] = nil
+        book.data[vgpu.rawValue] = nil
     }
 
     public mutating func startSchedule(_ vgpu: VGPUID, now: VirtualTime) -> Bool {
-        guard isGuest(vgpu), data[vgpu.rawValue] != nil, !runQueue.contains(vgpu) else { return false }
-        data[vgpu.rawValue]!.priorityUntil = now + timing.priorityTime
-        data[vgpu.rawValue]!.priority = true
-        data[vgpu.rawValue]!.active = true
-        runQueue.insert(vgpu, at: 0)
+        guard book.mayStart(vgpu) else { return false }
+        book.data[vgpu.rawValue]!.priorityUntil = now + timing.priorityTime
+        book.data[vgpu.rawValue]!.priority = true
+        book.enqueue(vgpu, atHead: true)
         return true
     }
 
-    public mutating func stopSchedule(_ vgpu: VGPUID) -> Bool {
-        guard let index = runQueue.firstIndex(of: vgpu) else { return false }
-        runQueue.remove(at: index)
-        data[vgpu.rawValue]?.active = false
-        return true
-    }
+    public mutating func stopSchedule(_ vgpu: VGPUID) -> Bool { book.dequeue(vgpu) }
 
     public mutating func timerExpired(now: VirtualTime) -> Int? {
         guard now >= expireTime else { return nil }
@@ -99,44 +90,43 @@ public struct TimeBasedPolicy: SchedulingPolicy {
         balanceCount &+= 1
         if stage == 0 {
             var totalWeight = 0
-            for id in runQueue { totalWeight += data[id.rawValue]!.weight }
+            for id in runQueue { totalWeight += book.data[id.rawValue]!.weight }
             guard totalWeight > 0 else { return stage }
             let unit = Int64(timing.balancePeriod / UInt64(totalWeight))
             for id in runQueue {
-                let fair = unit * Int64(data[id.rawValue]!.weight)
-                data[id.rawValue]!.allocatedTS = fair
-                data[id.rawValue]!.leftTS = fair
+                let fair = unit * Int64(book.data[id.rawValue]!.weight)
+                book.data[id.rawValue]!.allocatedTS = fair
+                book.data[id.rawValue]!.leftTS = fair
             }
         } else {
-            for id in runQueue { data[id.rawValue]!.leftTS += data[id.rawValue]!.allocatedTS }
+            for id in runQueue { book.data[id.rawValue]!.leftTS += book.data[id.rawValue]!.allocatedTS }
         }
         return stage
     }
 
     public mutating func charge(_ vgpu: VGPUID, now: VirtualTime) {
-        guard isGuest(vgpu), var d = data[vgpu.rawValue] else { return }
+        guard isGuest(vgpu), var d = book.data[vgpu.rawValue] else { return }
         let delta = now > d.schedInTime ? now.nanoseconds - d.schedInTime.nanoseconds : 0
         d.schedTime &+= delta
         d.leftTS -= Int64(clamping: delta)
         d.schedInTime = now
-        data[vgpu.rawValue] = d
+        book.data[vgpu.rawValue] = d
     }
 
     public mutating func scheduledIn(_ vgpu: VGPUID, now: VirtualTime) {
         guard isGuest(vgpu) else { return }
-        data[vgpu.rawValue]?.schedInTime = now
+        book.data[vgpu.rawValue]?.schedInTime = now
     }
 
     public mutating func schedule(now: VirtualTime, pendingWork: (VGPUID) -> Bool) -> PolicyPick? {
         guard !runQueue.isEmpty else { return nil }
         for (position, id) in runQueue.enumerated() where pendingWork(id) {
-            if data[id.rawValue]!.priority {
-                if now < data[id.rawValue]!.priorityUntil { return PolicyPick(vgpu: id, reason: .priorityWindow) }
-                data[id.rawValue]!.priority = false
+            if book.data[id.rawValue]!.priority {
+                if now < book.data[id.rawValue]!.priorityUntil { return PolicyPick(vgpu: id, reason: .priorityWindow) }
+                book.data[id.rawValue]!.priority = false
             }
-            if data[id.rawValue]!.leftTS > 0 {
-                runQueue.remove(at: position)
-                runQueue.append(id)
+            if book.data[id.rawValue]!.leftTS > 0 {
+                book.moveToTail(at: position)
                 return PolicyPick(vgpu: id, reason: .timeSliceLeft)
             }
         }
@@ -144,7 +134,7 @@ public struct TimeBasedPolicy: SchedulingPolicy {
     }
 
     public func budget(of vgpu: VGPUID, pendingWork: Bool) -> VGPUBudget? {
-        guard isGuest(vgpu), let d = data[vgpu.rawValue] else { return nil }
+        guard isGuest(vgpu), let d = book.data[vgpu.rawValue] else { return nil }
         return VGPUBudget(vgpu: vgpu, weight: d.weight, leftTS: d.leftTS, allocatedTS: d.allocatedTS,
                           schedTime: d.schedTime, priority: d.priority, pendingWork: pendingWork)
     }

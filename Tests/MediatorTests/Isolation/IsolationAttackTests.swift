@@ -6,8 +6,8 @@ import TestSupport
 /// Three of the four isolation holes GVT closed in 2019, played by a guest end to end:
 /// under revision `gvt-2018` the attack reaches memory or registers it must not and the
 /// oracle catches it; under `current` the mediator blocks it. (The fourth, ranges
-/// straddling the aperture and hidden slices, is covered at the audit level in
-/// GuestGGTT+AuditTests and CommandScannerHandlersTests.)
+/// straddling the aperture and hidden slices, is played end to end in
+/// StraddlingRangeAttackTests, which explains why it yields no foreign write.)
 @Suite struct IsolationAttackTests {
     struct Stage {
         let fixture: MediatorFixture
