@@ -89,7 +89,6 @@ func workloadThroughput(guests count: Int, rounds: Int) -> (workloads: Int, seco
     let hypervisor = try! Hypervisor(gpu: gpu)
     let clock = ManualClock()
     let mediator = Mediator(host: gpu, mpt: hypervisor, clock: clock)
-    hypervisor.mediator = mediator
     let engine = EngineID.rcs
     var guests = (0..<count).map { _ in BenchGuest(mediator, hypervisor, type: .v5_8, engine: engine) }
     var submitted = 0

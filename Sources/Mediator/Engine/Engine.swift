@@ -26,10 +26,10 @@ public final class Engine {
     /// The recorder, if any.
     public weak var inputObserver: EngineInputObserver?
     /// Inputs performed so far (guest pages included when observed).
-    public private(set) var entries: UInt64 = 0
+    public internal(set) var entries: UInt64 = 0
     /// VM RAM given out by `createVGPU`, per vGPU.
-    public private(set) var guestRAM: [VGPUID: [PageFrameNumber]] = [:]
-    private var stores = GuestStoreLog()
+    public internal(set) var guestRAM: [VGPUID: [PageFrameNumber]] = [:]
+    var stores = GuestStoreLog()
 
     /// An engine over `gpu` with a mediator of `configuration` whose hypervisor is `mpt`.
     /// `timeSource` gives live entries their time; replay passes none and supplies each

@@ -14,6 +14,9 @@ public final class EntryClock: MediatorClock {
     /// The entry's time.
     public func now() -> VirtualTime { time }
 
+    /// Puts the clock back to `time` (restoring a checkpoint), even backwards.
+    public func reset(to time: VirtualTime) { self.time = time }
+
     /// Starts an entry at `reading` (clamped so that time never runs backwards); returns the
     /// entry's time.
     @discardableResult
