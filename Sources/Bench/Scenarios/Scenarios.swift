@@ -77,9 +77,10 @@ public enum Scenarios {
                     session.note("the hanging batch could not be submitted (RCS busy)")
                     return
                 }
-                // The guest's hangcheck samples every 40 ms (12 samples before a reset); the
-                // host's runs every 10 ms and declares a semaphore wait after 3 samples, a loop
-                // after 12, so the host declares the hang and fails the workload first.
+                // The guest's hangcheck samples every 100 ms (12 samples before a reset, as
+                // i915's is much slower than the host's); the host's runs every 10 ms and
+                // declares a semaphore wait after 3 samples, a loop after 12, so the host
+                // declares the hang and fails the workload first, even on a loaded machine.
                 let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
                 while guest.stats.gdrstResets == 0 && ContinuousClock.now < end {
                     guest.handleInterrupts()
@@ -88,7 +89,7 @@ public enum Scenarios {
                     if !guest.hangcheck().isEmpty && hostHangs == 0 {
                         session.note("the guest reset RCS before the host declared the hang")
                     }
-                    Thread.sleep(forTimeInterval: 0.04)
+                    Thread.sleep(forTimeInterval: 0.1)
                 }
                 let before = guest.stats.completed
                 guest.runLoop(work, engines: EngineID.allCases, ops: ops, deadline: .now + .seconds(2), flips: false, rng: &rng)

@@ -38,7 +38,7 @@ import Testing
     /// requests complete on every engine.
     @Test(arguments: [("hang-semaphore", "semaphore"), ("hang-bb-loop", "loop")])
     func hangScenariosResetTheEngineAndTheGuestRecovers(name: String, reason: String) throws {
-        let report = try Scenarios.named(name)!.run(ScenarioParameters(seconds: 2, ops: 6))
+        let report = try Scenarios.named(name)!.run(ScenarioParameters(seconds: 3, ops: 6))
         #expect(report.bootFailures.isEmpty)
         #expect(report.gpuHangs == 1)
         #expect(report.workloadsFailed == 1)
