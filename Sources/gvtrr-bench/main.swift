@@ -98,3 +98,4 @@ if arguments.isEmpty || arguments.contains("workloads") { runWorkloadBench() }
 if arguments.contains("scheduler") {
     schedulerBench()
 }
+if arguments.isEmpty || arguments.contains("traps") { runTrapBench() }

@@ -4,11 +4,14 @@ import ArgumentParser
 enum CLIError: Error, CustomStringConvertible {
     case cannotRead(String, String)
     case cannotWrite(String, String)
+    /// An argument names nothing known (scenario, revision, vGPU type) or is out of range.
+    case badArgument(String)
 
     var description: String {
         switch self {
         case let .cannotRead(path, why): "gvtrr: cannot read \(path): \(why)"
         case let .cannotWrite(path, why): "gvtrr: cannot write \(path): \(why)"
+        case let .badArgument(why): "gvtrr: \(why)"
         }
     }
 }

@@ -72,6 +72,9 @@ public struct ScenarioReport: Hashable, Sendable, Codable {
     public var breaches: [String] = []
     /// checkGTTInvariants findings at the end.
     public var gttViolations: [String] = []
+    /// Findings of the isolation oracle (engine writes and register loads while running,
+    /// GGTT and shadow PPGTT mappings at each check), one line each, in order.
+    public var oracleFindings: [String] = []
     public var flips = 0
     public var vblanks = 0
     public var interrupts = 0
@@ -94,13 +97,27 @@ public struct ScenarioReport: Hashable, Sendable, Codable {
         lines.append("  requests \(completed)/\(submitted) completed; workloads \(workloadsCompleted) ok, \(workloadsFailed) failed")
         lines.append("  hangs: gpu \(gpuHangs), guest \(guestHangs), GDRST resets \(gdrstResets), completed after reset \(completedAfterReset)")
         lines.append("  attacks \(attacks), blocked \(blockedAttacks), breaches \(breaches.count)")
-        lines.append("  failsafe \(failsafe.count), GTT invariant violations \(gttViolations.count)")
+        lines.append("  failsafe \(failsafe.count), GTT invariant violations \(gttViolations.count), oracle findings \(oracleFindings.count)")
         lines.append("  flips \(flips), vblank waits \(vblanks), interrupts \(interrupts), traps \(traps), engine entries \(engineEntries)")
         for line in failsafe.prefix(4) { lines.append("  failsafe: \(line)") }
         for line in breaches.prefix(4) { lines.append("  breach: \(line)") }
+        for line in oracleFindings.prefix(4) { lines.append("  oracle: \(line)") }
         for line in bootFailures { lines.append("  boot failure: \(line)") }
         for line in notes { lines.append("  note: \(line)") }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// Why a scenario could not start.
+public enum ScenarioError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A vGPU type name that `VGPUType.named` does not know.
+    case unknownType(String)
+
+    public var description: String {
+        switch self {
+        case .unknownType(let name):
+            "unknown vGPU type '\(name)' (known: \(VGPUType.gen9.map(\.name).joined(separator: ", ")))"
+        }
     }
 }
 
@@ -120,6 +137,9 @@ public struct Scenario: Sendable {
 /// A running bench: engine, runner, VMs and their drivers.
 public final class BenchSession: @unchecked Sendable {
     public let engine: LiveEngine
+    /// The isolation oracle, attached to the GPU from the start (ownership from the
+    /// hypervisor); its findings go to `ScenarioReport.oracleFindings`.
+    public let oracle = IsolationOracle()
     public let runner: LiveRunner
     public private(set) var guests: [GuestDriver] = []
     public let parameters: ScenarioParameters
@@ -136,7 +156,13 @@ public final class BenchSession: @unchecked Sendable {
         try parameters.prepare?.body(engine)
         runner = LiveRunner(engine: engine)
         let count = parameters.vms ?? defaultVMs
-        let types = parameters.types?.compactMap(VGPUType.named) ?? defaultTypes
+        var types = defaultTypes
+        if let names = parameters.types {
+            types = try names.map { name throws(ScenarioError) -> VGPUType in
+                guard let type = VGPUType.named(name) else { throw .unknownType(name) }
+                return type
+            }
+        }
         report = ScenarioReport(scenario: scenario, seed: parameters.seed, revision: configuration.revision.rawValue,
                                 vms: count, seconds: 0)
         for k in 0..<count {
@@ -144,6 +170,7 @@ public final class BenchSession: @unchecked Sendable {
             let vm = try engine.createVM(type: type, ramPages: ramPages)
             guests.append(GuestDriver(engine: engine, vm: vm, number: k + 1))
         }
+        engine.enter { oracle.attach(to: engine.gpu, mediator: engine.mediator, ownership: engine.hypervisor) }
     }
 
     /// Wall-clock budget for the workload phase.
@@ -154,7 +181,14 @@ public final class BenchSession: @unchecked Sendable {
     /// Starts the timers and the GPU thread, runs one body per guest on its vCPU thread,
     /// stops everything and returns the report.
     public func run(_ body: @escaping @Sendable (GuestDriver, Int) -> Void) -> ScenarioReport {
+        run(prepare: { _, _ in }, body)
+    }
+
+    /// As `run(_:)`, after calling `prepare` for every guest in order on the calling thread
+    /// with the runner's threads started (e.g. to boot every guest before any attack).
+    public func run(prepare: (GuestDriver, Int) -> Void, _ body: @escaping @Sendable (GuestDriver, Int) -> Void) -> ScenarioReport {
         runner.start()
+        for (k, guest) in guests.enumerated() { prepare(guest, k) }
         let bodies: [@Sendable () -> Void] = guests.enumerated().map { k, guest in { body(guest, k) } }
         runner.runGuests(bodies)
         runner.stop()
@@ -169,6 +203,26 @@ public final class BenchSession: @unchecked Sendable {
         }
     }
 
+    /// Runs the oracle now (engine findings so far, then every GGTT and shadow PPGTT
+    /// mapping), adds its findings to the report and returns them.
+    @discardableResult
+    public func checkOracle() -> [IsolationFinding] {
+        engine.enter { checkOracleLocked() }
+    }
+
+    func checkOracleLocked() -> [IsolationFinding] {
+        let findings = oracle.takeEngineFindings()
+            + oracle.checkMappings(mediator: engine.mediator, gpu: engine.gpu, ownership: engine.hypervisor)
+        for finding in findings where report.oracleFindings.count < 64 {
+            let line = finding.description
+            if !report.oracleFindings.contains(line) { report.oracleFindings.append(line) }
+        }
+        return findings
+    }
+
+    /// The guest of VM `number` (1-based).
+    public func guest(_ number: Int) -> GuestDriver? { number >= 1 && number <= guests.count ? guests[number - 1] : nil }
+
     /// Adds a note.
     public func note(_ text: String) { engine.enter { report.notes.append(text) } }
     /// Records a boot failure.
@@ -180,6 +234,8 @@ public final class BenchSession: @unchecked Sendable {
 
     func finish() -> ScenarioReport {
         engine.enter {
+            _ = checkOracleLocked()
+            oracle.detach(from: engine.gpu)
             var r = report
             let elapsed = ContinuousClock.now - started
             r.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -33,15 +33,22 @@ import Testing
         }
     }
 
-    @Test(.disabled("hang scenarios do not yet produce a GPU hang on the live bench (see report)"))
-    func hangScenariosResetTheEngineAndTheGuestRecovers() throws {
-        for name in ["hang-semaphore", "hang-bb-loop"] {
-            let report = try Scenarios.named(name)!.run(ScenarioParameters(seconds: 2, ops: 6))
-            #expect(report.gpuHangs >= 1, "\(name)")
-            #expect(report.workloadsFailed >= 1, "\(name)")
-            #expect(report.gdrstResets >= 1, "\(name)")
-            #expect(report.completedAfterReset >= 6, "\(name)")
-            #expect(report.gttViolations.isEmpty, "\(name)")
-        }
+    /// The host declares the hang and fails the workload, the guest's hangcheck notices
+    /// (after the host: no "before the host" note), resets RCS through GDRST, and new
+    /// requests complete on every engine.
+    @Test(arguments: [("hang-semaphore", "semaphore"), ("hang-bb-loop", "loop")])
+    func hangScenariosResetTheEngineAndTheGuestRecovers(name: String, reason: String) throws {
+        let report = try Scenarios.named(name)!.run(ScenarioParameters(seconds: 3, ops: 6))
+        #expect(report.bootFailures.isEmpty)
+        #expect(report.gpuHangs == 1)
+        #expect(report.workloadsFailed == 1)
+        #expect(report.notes.contains { $0.hasPrefix("workload failure: rcs") && $0.contains("engine hang (\(reason))") })
+        #expect(report.guestHangs == 1)
+        #expect(report.gdrstResets == 1)
+        #expect(!report.notes.contains { $0.contains("before the host declared the hang") })
+        #expect(report.completedAfterReset >= 6)
+        #expect(report.failsafe.isEmpty)
+        #expect(report.gttViolations.isEmpty)
+        #expect(report.oracleFindings.isEmpty)
     }
 }
