@@ -35,11 +35,12 @@ enum TrapBench {
 
     /// A GPU, hypervisor and mediator with `vms` VMs whose BAR0 is placed and decoded, each
     /// with a vCPU that has read PVINFO.
-    static func machine(vms: Int) -> (Hypervisor, [VCPU]) {
+    static func machine(vms: Int) -> (Engine, Hypervisor, [VCPU]) {
         let gpu = GPU()
         let hypervisor = try! Hypervisor(gpu: gpu)
-        let mediator = Mediator(host: gpu, mpt: hypervisor, clock: ManualClock())
-        hypervisor.mediator = mediator
+        let engine = Engine(gpu: gpu, mpt: hypervisor, timeSource: ManualClock())
+        hypervisor.engine = engine
+        let mediator = engine.mediator
         var vcpus: [VCPU] = []
         for k in 0..<vms {
             let id = try! mediator.createVGPU(type: .v5_8)
@@ -53,7 +54,7 @@ enum TrapBench {
             _ = try! vcpu.access([0x48, 0x8B, 0x87, 0x00, 0x80, 0x07, 0x00])  // readq PVINFO magic
             vcpus.append(vcpu)
         }
-        return (hypervisor, vcpus)
+        return (engine, hypervisor, vcpus)
     }
 
     /// Runs `rounds` of the mix on `vcpu`, each access inside `lock`; returns the traps taken.
@@ -78,7 +79,8 @@ enum TrapBench {
         print("gvtrr-bench traps (release build; decode -> hypervisor -> mediator -> register)")
         let rounds = 100_000
         do {
-            let (hypervisor, vcpus) = machine(vms: 1)
+            let (engine, hypervisor, vcpus) = machine(vms: 1)
+            defer { withExtendedLifetime(engine) {} }  // the hypervisor holds it weakly
             let lock = NSLock()
             _ = drive(vcpus[0], rounds: 1_000, lock: lock)  // warm-up
             var traps = 0
@@ -89,7 +91,8 @@ enum TrapBench {
                   hypervisor.decoder.hitRate * 100, hypervisor.decoder.hits, hypervisor.decoder.misses))
         }
         do {
-            let (hypervisor, vcpus) = machine(vms: 4)
+            let (engine, hypervisor, vcpus) = machine(vms: 4)
+            defer { withExtendedLifetime(engine) {} }
             let lock = NSLock()
             let counter = Counter()
             let seconds = measure {

@@ -108,7 +108,7 @@ extension Scenarios {
                     if reboots < maxReboots && session.engine.enter({ session.engine.mediator.vgpu(guest.id)?.failsafe != nil }) {
                         // The VM reboots: device-model-level reset (clears failsafe), fresh boot.
                         reboots += 1
-                        session.engine.enter { try? session.engine.mediator.resetVGPU(guest.id, deviceModelLevel: true) }
+                        session.engine.perform(.resetVGPU(guest.id))
                         guest.nextFrame = 16
                         do { try guest.boot() } catch {
                             session.note("fuzzer reboot \(reboots) failed: \(error)")

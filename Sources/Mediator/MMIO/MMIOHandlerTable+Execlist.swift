@@ -11,7 +11,9 @@ extension MMIOHandlerTable {
         for engine in EngineID.allCases {
             func at(_ register: RingRegister) -> MMIOOffset { .ring(register, engine) }
             rows += [
-                MMIOInfo(at(.hwsPGA), flags: [.graphicsAddress, .commandAccess], addressMask: 0xFFFF_F000,
+                // GVT: MMIO_RING_GM (F_GMADR only): not command-accessible, so an LRI of it
+                // fails the scan instead of moving the host's status page.
+                MMIOInfo(at(.hwsPGA), flags: [.graphicsAddress], addressMask: 0xFFFF_F000,
                          write: { $0.hwsPGAWrite($1, $2, $4) }),
                 MMIOInfo(at(.elsp), write: { $0.elspWrite($1, $2, $4) }),
                 MMIOInfo(at(.execlistStatusLo), size: 8, flags: [.readOnly], readOnlyMask: ~0),

@@ -45,12 +45,9 @@ import Testing
         #expect(report.attacks == 5)
         #expect(report.failsafe.filter { $0.contains("registerNotCommandAccessible") }.count >= 4)
         expectVictimUnharmed(report, "iso-lri-privileged")
-        // Known mediator issue (see the scenarios report): HWS_PGA carries F_CMD_ACCESS as in
-        // GVT's table, so an LRI of it passes the scan and moves the host's status page.
-        withKnownIssue("LRI of RING_HWS_PGA passes the command scan") {
-            #expect(report.breaches.isEmpty, "\(report.breaches)")
-            #expect(report.oracleFindings.isEmpty, "\(report.oracleFindings)")
-        }
+        // RING_HWS_PGA is not command-accessible (GVT: MMIO_RING_GM): its LRI fails the scan.
+        #expect(report.breaches.isEmpty, "\(report.breaches)")
+        #expect(report.oracleFindings.isEmpty, "\(report.oracleFindings)")
     }
 
     @Test func the2019AttacksAreBlockedUnderCurrent() throws {
