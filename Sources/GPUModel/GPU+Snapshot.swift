@@ -15,10 +15,11 @@ public struct GPUSnapshot: Sendable {
 }
 
 extension GPU {
-    /// A snapshot of everything that changes as the GPU runs.
-    public func snapshot() -> GPUSnapshot {
+    /// A snapshot of everything that changes as the GPU runs; memory pages equal to those of
+    /// `previous` share its storage.
+    public func snapshot(reusing previous: GPUSnapshot? = nil) -> GPUSnapshot {
         GPUSnapshot(registers: registers, pciConfig: pciConfig, display: display, engines: engines, now: now, events: events,
-                    interruptLine: interruptLine, ggtt: ggtt.entries, memory: memory.snapshot())
+                    interruptLine: interruptLine, ggtt: ggtt.entries, memory: memory.snapshot(reusing: previous?.memory))
     }
 
     /// Puts the GPU back to `snapshot` (taken from a GPU of the same configuration).

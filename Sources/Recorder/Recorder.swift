@@ -37,6 +37,14 @@ public final class Recorder: MediatorObserver, EngineInputObserver {
         self.sequence = firstSequence &- 1
     }
 
+    /// Continues numbering after `sequence` (restoring a replay checkpoint); anything
+    /// pending is dropped.
+    public func resume(after sequence: UInt64) {
+        self.sequence = sequence
+        inEntry = false
+        pending.removeAll()
+    }
+
     // MARK: EngineInputObserver
 
     public func engine(_ engine: Engine, willPerform input: EngineInput, at time: VirtualTime) {

@@ -21,6 +21,25 @@ public final class ReplayHypervisor: MPTPort, MemoryOwnership {
     /// Per host frame: 0 = no VM, else vGPU id + 1.
     private var frameOwners = ContiguousArray<UInt8>()
 
+    /// What changes as replay goes (for checkpoints).
+    public struct State: Sendable {
+        let ram: [VGPUID: [PageFrameNumber]]
+        let tracked: [VGPUID: Set<GuestFrameNumber>]
+        let msiCount: Int
+        let frameOwners: ContiguousArray<UInt8>
+    }
+
+    /// The current state.
+    public var state: State { State(ram: ram, tracked: tracked, msiCount: msiCount, frameOwners: frameOwners) }
+
+    /// Puts the state back.
+    public func restore(_ state: State) {
+        ram = state.ram
+        tracked = state.tracked
+        msiCount = state.msiCount
+        frameOwners = state.frameOwners
+    }
+
     /// A hypervisor over `gpu`'s memory with no VMs.
     public init(gpu: GPU) { self.gpu = gpu }
 

@@ -61,15 +61,19 @@ public final class Replayer {
     /// The oracle (nil when switched off).
     public let oracle: IsolationOracle?
     /// What was found so far.
-    public private(set) var result = ReplayResult()
+    public internal(set) var result = ReplayResult()
 
     let options: ReplayOptions
     let capture: CaptureSink
     let recorder: Recorder
     let watcher: ReplayWatcher
-    private let cursor: JournalCursor
-    private var lookahead: JournalRecord?
-    private var atEnd = false
+    var cursor: JournalCursor
+    var lookahead: JournalRecord?
+    var atEnd = false
+    /// Checkpoints taken while replaying (nil: none are taken).
+    public var checkpoints: CheckpointStore?
+    /// The state before the first input (seeking backwards without checkpoints starts here).
+    var initialCheckpoint: ReplayCheckpoint?
     /// Whether the recording carries oracle findings among its outputs.
     let recordedOracle: Bool
 
@@ -128,6 +132,7 @@ public final class Replayer {
         engine.mediator.observer = watcher
         do { cursor = try reader.records() } catch { throw .journal(error) }
         result.notes = notes
+        initialCheckpoint = checkpoint()
     }
 
     /// Replays to the end (or `until`, or the first divergence unless `keepGoing`).
@@ -199,6 +204,7 @@ public final class Replayer {
                                            detail: finding.description))
         }
         if let progress = options.progress, result.inputs % options.progressInterval == 0 { progress(result.lastSequence) }
+        checkpoints?.consider(self)
         return Entry(input: input, recorded: recorded, produced: produced, divergences: divergences)
     }
 

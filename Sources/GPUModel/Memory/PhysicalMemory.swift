@@ -90,7 +90,7 @@ public final class PhysicalMemory: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func storage(ofSlot slot: Int32) -> UnsafeMutableRawPointer {
+    func storage(ofSlot slot: Int32) -> UnsafeMutableRawPointer {
         let s = Int(slot)
         return chunks[s / Self.pagesPerChunk] + (s % Self.pagesPerChunk) * Self.pageSize
     }

@@ -15,9 +15,9 @@ public struct EngineSnapshot: Sendable {
 }
 
 extension Engine {
-    /// A snapshot of the engine.
-    public func snapshot() -> EngineSnapshot {
-        EngineSnapshot(gpu: gpu.snapshot(), mediator: mediator.snapshot(), time: clock.time, entries: entries,
+    /// A snapshot of the engine; memory pages equal to those of `previous` share its storage.
+    public func snapshot(reusing previous: EngineSnapshot? = nil) -> EngineSnapshot {
+        EngineSnapshot(gpu: gpu.snapshot(reusing: previous?.gpu), mediator: mediator.snapshot(), time: clock.time, entries: entries,
                        guestRAM: guestRAM, stores: stores)
     }
 
