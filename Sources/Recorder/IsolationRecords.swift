@@ -7,10 +7,10 @@ import Mediator
 /// frame's physical address when there is none) and the finding's text.
 public enum IsolationRecords {
     static let kinds: [IsolationFinding.Kind] = [.ggttMapping, .ppgttMapping, .engineWrite, .engineRegisterWrite,
-                                                 .crossVGPUState]
+                                                 .crossVGPUState, .acceptedRange]
 
     /// The code of a finding kind: 0 GGTT mapping, 1 PPGTT mapping, 2 engine write,
-    /// 3 engine register load, 4 cross-vGPU state.
+    /// 3 engine register load, 4 cross-vGPU state, 5 accepted range.
     public static func code(_ kind: IsolationFinding.Kind) -> UInt32 { UInt32(kinds.firstIndex(of: kind) ?? 0xFF) }
 
     /// The name of a finding kind code.

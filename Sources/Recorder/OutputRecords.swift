@@ -62,7 +62,7 @@ public enum OutputRecords {
                                        address: failure.address.rawValue)
         case let .scanNonPrivilegedBatchesSet(id, engines):
             return note(id, nil, .scanNonPrivilegedBatches, "engines \(hex(UInt64(engines.rawValue), width: 1))")
-        case let .workloadCreated(id, engine, workload, context, ringStart, head, tail):
+        case let .workloadCreated(id, engine, workload, context, ringStart, _, head, tail):
             return .workloadCreated(Workload(vgpu: v(id), engine: e(engine), workload: workload, ringStart: ringStart.rawValue,
                                              head: head, tail: tail, contextDescriptor: context.rawValue, audit: .ok,
                                              batchBuffers: 0))

@@ -87,7 +87,7 @@ public enum MediatorEvent: Hashable, Sendable {
     // MARK: Submission (execlists, workloads)
     /// A workload was made from an ELSP element: id, guest context and ring range.
     case workloadCreated(VGPUID, EngineID, id: UInt64, context: ContextDescriptor, ringStart: GraphicsAddress,
-                         head: UInt32, tail: UInt32)
+                         ringSize: UInt32, head: UInt32, tail: UInt32)
     /// A submission or workload was refused (no workload runs), and why.
     case workloadRejected(VGPUID, EngineID, id: UInt64?, reason: String)
     /// A workload was scanned: commands and the audit verdict (nil = accepted).

@@ -33,6 +33,9 @@ public struct IsolationFinding: Hashable, Sendable, Codable, CustomStringConvert
         case engineRegisterWrite
         /// An input of one vGPU changed another vGPU's state.
         case crossVGPUState
+        /// The mediator accepted a graphics range for a vGPU (a ring buffer) that reaches
+        /// beyond the vGPU's slices (the 2019 straddling-range hole), whatever came of it.
+        case acceptedRange
     }
 
     /// The kind of violation.

@@ -200,12 +200,39 @@ public final class IsolationOracle {
         case let .shadowPPGTTWrite(vgpu, table, index, _, shadow):
             findings += checkShadowEntry(vgpu, table: table, index: index, shadow: shadow, mediator: mediator, gpu: gpu,
                                          ownership: ownership)
+        case let .workloadCreated(id, engine, workload, _, ringStart, ringSize, _, _):
+            findings += checkAcceptedRange(id, engine: engine, workload: workload, start: ringStart, size: UInt64(ringSize),
+                                           what: "ring buffer", mediator: mediator)
         case .workloadDispatched, .vgpuCreated, .vgpuDestroyed, .vgpuReset:
             findings += checkMappings(mediator: mediator, gpu: gpu, ownership: ownership)
         default:
             break
         }
         return findings
+    }
+
+    /// A range the mediator accepted for vGPU `id` must lie inside one of its slices
+    /// (aperture or hidden): a range whose two ends are the vGPU's but which runs over
+    /// another's slice or the host's is a finding, even if nothing was written through it.
+    func checkAcceptedRange(_ id: VGPUID, engine: EngineID, workload: UInt64, start: GraphicsAddress, size: UInt64, what: String,
+                            mediator: Mediator) -> [IsolationFinding] {
+        guard let vgpu = mediator.vgpu(id), size > 0 else { return [] }
+        let range = start.rawValue..<(start.rawValue &+ size)
+        let slices = [vgpu.slices.aperture, vgpu.slices.hidden]
+        if slices.contains(where: { $0.lowerBound <= range.lowerBound && range.upperBound <= $0.upperBound }) { return [] }
+        // Whose graphics memory does the range reach? The first page outside the vGPU's slices.
+        var page = range.lowerBound & ~0xFFF
+        while page < range.upperBound, slices.contains(where: { $0.contains(page) }) { page += 4096 }
+        let others = mediator.vgpuIDs.filter { $0 != id }
+        let victim = others.first { other in
+            mediator.vgpu(other).map { $0.slices.aperture.contains(page) || $0.slices.hidden.contains(page) } ?? false
+        }
+        return [IsolationFinding(
+            kind: .acceptedRange, responsible: id, victim: victim.map { .vgpu($0) } ?? .host, address: GraphicsAddress(page),
+            engine: engine,
+            detail: "the mediator accepted \(what) [\(hex(range.lowerBound)), \(hex(range.upperBound))) of workload \(workload) "
+                + "of \(id): it reaches \(victim.map { "\($0)'s" } ?? "the host's") graphics memory at \(hex(page))",
+            response: vgpu.failsafe.map { "failsafe \($0.rawValue)" })]
     }
 
     /// Runs `body` with `gpu.memory`'s read observer detached: the oracle's reads are not

@@ -97,7 +97,8 @@ extension Mediator {
                                 ringStart: start, ringSize: size, head: head, tail: tail,
                                 contextControl: slot(.contextControl), guestRoot: root, submission: submission)
         workload.ppgtt = ppgtt
-        emit(.workloadCreated(vgpu.id, engine, id: id, context: descriptor, ringStart: start, head: head, tail: tail))
+        emit(.workloadCreated(vgpu.id, engine, id: id, context: descriptor, ringStart: start, ringSize: size, head: head,
+                              tail: tail))
         return workload
     }
 

@@ -89,8 +89,18 @@ import TestSupport
 
         var created: Bool {
             fixture.log.events.contains {
-                if case .workloadCreated(let id, _, _, _, _, _, _) = $0 { return id == attacker.id }
+                if case .workloadCreated(let id, _, _, _, _, _, _, _) = $0 { return id == attacker.id }
                 return false
+            }
+        }
+
+        /// What the oracle says after each of the attacker's workload creations (replay runs
+        /// it after every event).
+        var acceptedRangeFindings: [IsolationFinding] {
+            fixture.log.events.flatMap { event -> [IsolationFinding] in
+                guard case .workloadCreated(let id, _, _, _, _, _, _, _) = event, id == attacker.id else { return [] }
+                return oracle.check(after: event, mediator: fixture.mediator, gpu: fixture.gpu, ownership: fixture.hypervisor)
+                    .filter { $0.kind == .acceptedRange }
             }
         }
 
@@ -137,6 +147,12 @@ import TestSupport
         #expect(failure.address == GraphicsAddress(Self.apertureSize))
         #expect(stage.victimWords == [Stage.sentinel, Stage.sentinel])
         #expect(stage.findings().isEmpty)
+        // The oracle catches the acceptance itself: the range reaches the victim's slice.
+        let accepted = stage.acceptedRangeFindings
+        #expect(accepted.count == 1)
+        #expect(accepted.first?.responsible == stage.attacker.id)
+        #expect(accepted.first?.victim == .vgpu(stage.victim.id))
+        #expect(accepted.first?.address == GraphicsAddress(Self.apertureSize))
     }
 
     @Test func aStraddlingRingIsRejectedAtWorkloadCreationUnderCurrent() throws {
@@ -147,6 +163,7 @@ import TestSupport
         #expect(stage.scanFailures.isEmpty)
         #expect(stage.victimWords == [Stage.sentinel, Stage.sentinel])
         #expect(stage.findings().isEmpty)
+        #expect(stage.acceptedRangeFindings.isEmpty)
     }
 
     /// The widest GGTT operand the parser audits, an 8-byte MI_STORE_DATA_IMM, from the last
