@@ -60,10 +60,23 @@ public final class GGTT: @unchecked Sendable {
     public static let tableSize = entryCount * 8
 
     var entries: ContiguousArray<UInt64>
+    /// One bit per entry written since the last `takeChangedIndices()`, and the list of them.
+    private var changedBits = ContiguousArray<UInt64>(repeating: 0, count: GGTT.entryCount / 64)
+    private var changed: [Int] = []
 
     /// An empty table (every entry 0, not present).
     public init() {
         entries = ContiguousArray(repeating: 0, count: Self.entryCount)
+    }
+
+    /// The indices of the entries written since the last call, ascending, each once; the
+    /// record is cleared. (Incremental checks, e.g. the isolation oracle, read only these.)
+    public func takeChangedIndices() -> [Int] {
+        defer {
+            for index in changed { changedBits[index >> 6] = 0 }
+            changed.removeAll(keepingCapacity: true)
+        }
+        return changed.sorted()
     }
 
     /// Entry `index` (the graphics page number `gma >> 12`).
@@ -75,6 +88,11 @@ public final class GGTT: @unchecked Sendable {
         set {
             precondition(index >= 0 && index < Self.entryCount, "GGTT index \(index) out of range")
             entries[index] = newValue.rawValue
+            let bit: UInt64 = 1 << UInt64(index & 63)
+            if changedBits[index >> 6] & bit == 0 {
+                changedBits[index >> 6] |= bit
+                changed.append(index)
+            }
         }
     }
 

@@ -22,6 +22,7 @@ extension IsolationOracle {
     /// up for present entries only.
     public func checkMappings(mediator: Mediator, gpu: GPU, ownership: any MemoryOwnership) -> [IsolationFinding] {
         lastStatistics = Statistics()
+        _ = gpu.ggtt.takeChangedIndices()  // all of them are checked now
         return withUnobservedReads(gpu) {
             var findings = checkDeclarations(mediator: mediator, ownership: ownership)
             findings += checkGGTTEntries(0..<GGTT.entryCount, mediator: mediator, gpu: gpu, ownership: ownership)
@@ -38,6 +39,25 @@ extension IsolationOracle {
         withUnobservedReads(gpu) {
             checkDeclarations(mediator: mediator, ownership: ownership)
                 + checkGGTTEntries(0..<GGTT.entryCount, mediator: mediator, gpu: gpu, ownership: ownership)
+        }
+    }
+
+    /// The GGTT entries written since the last call (the GPU model keeps the record), with
+    /// the same rules as `checkMappings`: replay's cheap check after each dispatch.
+    public func checkChangedGGTTEntries(mediator: Mediator, gpu: GPU, ownership: any MemoryOwnership) -> [IsolationFinding] {
+        let changed = gpu.ggtt.takeChangedIndices()
+        guard !changed.isEmpty else { return [] }
+        return withUnobservedReads(gpu) {
+            var findings: [IsolationFinding] = []
+            var start = 0
+            while start < changed.count {
+                var end = start + 1
+                while end < changed.count && changed[end] == changed[end - 1] + 1 { end += 1 }
+                findings += checkGGTTEntries(changed[start]..<(changed[end - 1] + 1), mediator: mediator, gpu: gpu,
+                                             ownership: ownership)
+                start = end
+            }
+            return findings
         }
     }
 

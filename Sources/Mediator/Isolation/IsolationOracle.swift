@@ -184,9 +184,12 @@ public final class IsolationOracle {
     /// it): engine findings collected since the last call, plus the mapping checks the event
     /// calls for. Mapping-changing events get a check of what they changed (`.ggttWrite`: that
     /// host entry; `.shadowPPGTTWrite`: that shadow entry's target may only be the vGPU's,
-    /// its scratch or a host page); events after which an engine may run with the mappings
-    /// (`.workloadDispatched`) or that rebuild them (vGPU create, destroy, reset) get the full
-    /// `checkMappings`. Cross-vGPU checks need a fingerprint taken before the input: see
+    /// its scratch or a host page); before an engine runs with the mappings
+    /// (`.workloadDispatched`) the GGTT entries written since the last check (all writes, the
+    /// mediator's own included, as the GPU model records them) and the dispatching vGPU's
+    /// shadow page tables are checked; events that change ownership (vGPU create, destroy,
+    /// reset) get the full `checkMappings`. A ring range accepted at workload creation must
+    /// lie in one slice of the vGPU. Cross-vGPU checks need a fingerprint taken before the input: see
     /// `fingerprints(mediator:gpu:)` and `checkAccess(by:before:mediator:gpu:)`.
     public func check(after event: MediatorEvent, mediator: Mediator, gpu: GPU,
                       ownership: any MemoryOwnership) -> [IsolationFinding] {
@@ -203,7 +206,12 @@ public final class IsolationOracle {
         case let .workloadCreated(id, engine, workload, _, ringStart, ringSize, _, _):
             findings += checkAcceptedRange(id, engine: engine, workload: workload, start: ringStart, size: UInt64(ringSize),
                                            what: "ring buffer", mediator: mediator)
-        case .workloadDispatched, .vgpuCreated, .vgpuDestroyed, .vgpuReset:
+        case let .workloadDispatched(id, _, _, _):
+            // Before an engine runs with the mappings: what changed in the GGTT since the
+            // last check, and the dispatching vGPU's shadow page tables.
+            findings += checkChangedGGTTEntries(mediator: mediator, gpu: gpu, ownership: ownership)
+            findings += checkPPGTTMappings(of: id, mediator: mediator, gpu: gpu, ownership: ownership)
+        case .vgpuCreated, .vgpuDestroyed, .vgpuReset:
             findings += checkMappings(mediator: mediator, gpu: gpu, ownership: ownership)
         default:
             break
