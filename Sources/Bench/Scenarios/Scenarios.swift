@@ -74,7 +74,7 @@ public enum Scenarios {
                 guest.runLoop(work, engines: [.bcs], ops: 4, deadline: .now + .seconds(1), rng: &rng)
                 guest.submit(.rcs, hang(work))
                 let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-                while guest.stats.gdrstResets == 0 && ContinuousClock.now < end {
+                while guest.stats.gdrstResets == 0 && ContinuousClock.now < end && !guest.engine.stopRequested {
                     guest.handleInterrupts()
                     guest.processCompletions()
                     guest.hangcheck()
