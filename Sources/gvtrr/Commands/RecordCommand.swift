@@ -60,7 +60,12 @@ struct RecordCommand: ParsableCommand {
     @Option(name: .customLong("fail-after-bytes"), help: .hidden)
     var failAfterBytes: UInt64?
 
+    /// Testing aid: cut a frame every this many events (default 4096).
+    @Option(name: .customLong("frame-events"), help: .hidden)
+    var frameEvents: Int?
+
     func validate() throws {
+        if let frameEvents, frameEvents <= 0 { throw ValidationError("--frame-events must be at least 1") }
         guard Scenarios.named(bench) != nil else {
             throw ValidationError("unknown bench '\(bench)'; benches are: \(Scenarios.all.map(\.name).joined(separator: ", "))")
         }
@@ -108,7 +113,7 @@ struct RecordCommand: ParsableCommand {
         let parameters = ScenarioParameters(vms: vms, types: typeNames.isEmpty ? nil : typeNames, seconds: seconds,
                                             ops: ops ?? (seconds != nil ? Self.unlimitedOps : nil), seed: seed, revision: MediatorRevision(rawValue: revision))
         let recording = BenchRecording(scenario: scenario, parameters: parameters, benchParameters: recordedParameters,
-                                       sink: sink, oracle: oracle)
+                                       sink: sink, oracle: oracle, options: writerOptions)
         let monitor = RecordingMonitor(recording: recording, bench: bench, output: output, terminal: isatty(2) != 0)
         monitor.start()
         let result: BenchRecording.Result
@@ -130,6 +135,12 @@ struct RecordCommand: ParsableCommand {
         }
     }
 
+    var writerOptions: JournalWriterOptions {
+        var options = JournalWriterOptions()
+        if let frameEvents { options.maxEventsPerFrame = frameEvents }
+        return options
+    }
+
     func printSummary(_ result: BenchRecording.Result) {
         let outcome = result.outcome
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? NSNumber)?.uint64Value
@@ -137,7 +148,11 @@ struct RecordCommand: ParsableCommand {
         let events = outcome.summary?.events ?? outcome.recordsProduced
         print("journal: \(output) (\(outcome.isComplete ? "complete" : "incomplete"))")
         let perEvent = events > 0 ? String(format: "%.2f", Double(size) / Double(events)) : "-"
-        print("events: \(events), bytes: \(size), bytes/event: \(perEvent)")
+        if outcome.isComplete {
+            print("events: \(events), bytes: \(size), bytes/event: \(perEvent)")
+        } else {
+            print("events: \(outcome.progress.eventsWritten) written of \(outcome.recordsProduced) produced, bytes: \(size)")
+        }
         if let summary = outcome.summary {
             print("frames: \(summary.frames), raw bytes: \(summary.rawBytes), pages: \(summary.pages) (\(summary.pageBytes) bytes)")
         }
