@@ -123,7 +123,7 @@ enum EventFields {
                     ("guest", .hex(guest, width: 16)), ("shadow", .hex(shadow, width: 16))]
         case let .elspSubmission(v, engine, d):
             return [("vgpu", .number(UInt64(v))), ("engine", engineName(engine)),
-                    ("dwords", .list(d.array.map { .hex(UInt64($0), width: 8) }))]
+                    ("dwords", .list(d.array.map { .hex(UInt64($0), width: 8) })), ("submit", elspSubmission(d.array))]
         case let .workloadCreated(w):
             var fields: [(String, Value)] = [
                 ("vgpu", .number(UInt64(w.vgpu))), ("engine", engineName(w.engine)), ("workload", .number(w.workload)),
@@ -207,6 +207,15 @@ enum EventFields {
         case let .extension(_, bytes):
             return [("bytes", .bytes(bytes))]
         }
+    }
+
+    /// Four ELSP dwords in write order decoded as the submitted context descriptors.
+    static func elspSubmission(_ dwords: [UInt32]) -> Value {
+        var port = ExeclistSubmitPort()
+        var submission: ExeclistSubmission?
+        for d in dwords { submission = port.write(d) }
+        guard let submission else { return .absent }
+        return .list(submission.elements.map { .text($0.description) })
     }
 
     /// Engine stall codes (`HardwareRecords.code(_: EngineStall)`).
