@@ -3,7 +3,9 @@ import Foundation
 /// A journal writer whose compression and I/O run on a thread of its own.
 ///
 /// Callers (any thread; calls are serialised by a lock) encode events into the current
-/// frame; full frames go through a bounded queue to the writer thread. When the disk cannot
+/// frame; full frames go through a bounded queue to the writer thread. The writer thread also
+/// cuts a frame whose first record has waited `options.maxFrameAge` seconds, so a crash of
+/// the capture loses at most that much even when events trickle in. When the disk cannot
 /// keep up and the queue is full, `append` blocks: events are never dropped. When a write
 /// fails, the next call (`append`, `storePage`, `cutFrame`, `close`) throws
 /// `JournalError.writeFailed`, naming the last event that reached the disk; the journal
@@ -32,6 +34,9 @@ public final class BackgroundJournalWriter: Sendable {
 
     /// The write failure, if one happened.
     public var writeFailure: JournalWriteFailure? { core.writeFailure }
+
+    /// How far the capture has got: events appended, and what reached the sink.
+    public var progress: JournalWriterProgress { core.progress }
 
     /// Appends one event; blocks while the queue of frames to write is full (never drops).
     public func append(_ record: JournalRecord) throws(JournalError) { try core.append(record) }
@@ -62,6 +67,25 @@ public final class BackgroundJournalWriter: Sendable {
     public func close() throws(JournalError) -> JournalSummary { try core.close() }
 }
 
+/// How far a background writer has got (a consistent snapshot, readable from any thread).
+public struct JournalWriterProgress: Sendable, Equatable {
+    /// Events handed to the writer.
+    public var eventsAppended: UInt64 = 0
+    /// Events in frames written to the sink.
+    public var eventsWritten: UInt64 = 0
+    /// Bytes written to the sink (preamble and frames).
+    public var bytesWritten: UInt64 = 0
+    /// Event frames written to the sink.
+    public var framesWritten: UInt64 = 0
+    /// The last sequence number in a frame written to the sink.
+    public var lastWrittenSequence: UInt64?
+    /// Frames the writer thread cut because their first record was `maxFrameAge` old.
+    public var framesCutByAge: UInt64 = 0
+
+    /// Nothing written yet.
+    public init() {}
+}
+
 /// The shared state of a `BackgroundJournalWriter` and its thread, behind one condition lock.
 final class BackgroundWriterCore: @unchecked Sendable {
     private let condition = NSCondition()
@@ -74,6 +98,11 @@ final class BackgroundWriterCore: @unchecked Sendable {
     private var closed = false
     private var failure: JournalWriteFailure?
     private var framesWritten: UInt64 = 0
+    /// What the writer thread reported after its last write.
+    private var written = JournalWriterProgress()
+    /// When the current frame got its first record (nil: empty), for the age cut.
+    private var pendingSince: ContinuousClock.Instant?
+    private let maxFrameAge: Duration?
     // Owned by the writer thread while it runs, then by `close()`.
     private let frames: FrameWriter
     private let capacity: Int
@@ -88,6 +117,8 @@ final class BackgroundWriterCore: @unchecked Sendable {
         frames = FrameWriter(sink: sink, options: options)
         capacity = options.queuedFrames
         try frames.writePreamble(header: header)
+        written.bytesWritten = frames.offset
+        maxFrameAge = options.maxFrameAge.map { .nanoseconds(Int64(max(0, $0) * 1e9)) }
     }
 
     /// Starts the writer thread (which keeps the core alive until it stops).
@@ -106,6 +137,17 @@ final class BackgroundWriterCore: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// A snapshot of the writer's progress.
+    var progress: JournalWriterProgress {
+        condition.lock()
+        defer { condition.unlock() }
+        var p = written
+        p.eventsAppended = builder.summary.summary.events
+        p.framesWritten = framesWritten
+        p.framesCutByAge = framesCutByAge
+        return p
+    }
+
     /// The write failure, if one happened.
     var writeFailure: JournalWriteFailure? {
         condition.lock()
@@ -118,8 +160,20 @@ final class BackgroundWriterCore: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         try checkUsable()
+        notePending()
         builder.append(record)
         if builder.isFull { try enqueueLocked() }
+    }
+
+    /// Frames cut so far by age.
+    private var framesCutByAge: UInt64 = 0
+
+    /// Notes the start of a frame (wakes the writer thread to time it). Caller holds the lock.
+    @inline(__always)
+    private func notePending() {
+        guard builder.isEmpty, maxFrameAge != nil else { return }
+        pendingSince = .now
+        condition.broadcast()
     }
 
     /// Stores a page of guest memory (once per distinct content) and returns its key.
@@ -127,6 +181,7 @@ final class BackgroundWriterCore: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         try checkUsable()
+        notePending()
         let key = content.withUnsafeBytes { builder.storePage($0) }
         if builder.isFull { try enqueueLocked() }
         return key
@@ -189,6 +244,7 @@ final class BackgroundWriterCore: @unchecked Sendable {
     private func enqueueLocked() throws(JournalError) {
         while queue.count - queueHead >= capacity && failure == nil { condition.wait() }
         if let failure { throw .writeFailed(failure) }
+        pendingSince = nil
         guard let frame = builder.takeFrame() else { return }
         if queueHead > 0 && queueHead == queue.count {
             queue.removeAll(keepingCapacity: true)
@@ -202,7 +258,28 @@ final class BackgroundWriterCore: @unchecked Sendable {
     private func run() {
         condition.lock()
         while true {
-            while queueHead == queue.count && !stopping { condition.wait() }
+            while queueHead == queue.count && !stopping {
+                guard let maxFrameAge, let since = pendingSince, failure == nil, !closed else {
+                    condition.wait()
+                    continue
+                }
+                let remaining = since + maxFrameAge - ContinuousClock.now
+                if remaining > .zero {
+                    let (seconds, attoseconds) = remaining.components
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) / 1e18))
+                    continue
+                }
+                // The frame is old enough: cut it here (the queue is empty, so there is room).
+                pendingSince = nil
+                if let frame = builder.takeFrame() {
+                    if queueHead > 0 && queueHead == queue.count {
+                        queue.removeAll(keepingCapacity: true)
+                        queueHead = 0
+                    }
+                    queue.append(frame)
+                    framesCutByAge += 1
+                }
+            }
             if queueHead == queue.count || failure != nil { break }
             let frame = queue[queueHead]
             queue[queueHead].raw = []
@@ -227,6 +304,9 @@ final class BackgroundWriterCore: @unchecked Sendable {
                 break
             }
             framesWritten += 1
+            written.bytesWritten = frames.offset
+            written.eventsWritten = frames.eventsWritten
+            written.lastWrittenSequence = frames.lastWrittenSequence
             condition.broadcast()
         }
         condition.unlock()

@@ -10,10 +10,14 @@ public struct JournalWriterOptions: Sendable {
     public var pageCacheBytes: Int = 16 << 20
     /// Frames the background writer may hold before `append` blocks.
     public var queuedFrames: Int = 8
+    /// Seconds (wall clock) the background writer lets a frame's first record wait before it
+    /// cuts the frame on its own, so that a crash of the capture loses at most this much;
+    /// nil: only by size. `JournalWriter` has no thread: drive `flushIfOlderThan` instead.
+    public var maxFrameAge: Double? = 0.2
     /// The page hash (xxHash64; tests inject a colliding one).
     var pageHash: @Sendable (UnsafeRawBufferPointer) -> UInt64 = { XXHash64.hash($0) }
 
-    /// Default options: 4096 events or 256 KiB per frame, fast compression.
+    /// Default options: 4096 events or 256 KiB or 0.2 s per frame, fast compression.
     public init() {}
 }
 

@@ -52,6 +52,10 @@ public struct JournalSummary: Codable, Sendable, Equatable {
     public var frames: UInt64 = 0
     /// Bytes of the raw (decompressed) record stream.
     public var rawBytes: UInt64 = 0
+    /// The vGPUs created during the capture, in order, named vm1, vm2 … (from the
+    /// `vgpu-created` records; a live capture's header is written before its VMs exist).
+    /// Nil in summaries written before this field existed.
+    public var vms: [JournalHeader.VM]?
 
     /// An empty summary.
     public init() {}
@@ -70,6 +74,7 @@ struct SummaryBuilder {
     private var vgpuCounts: [UInt64] = []
     private var bigVGPUCounts: [UInt32: UInt64] = [:]
     private var verdicts: [String: (count: UInt64, first: UInt64)] = [:]
+    private var vms: [JournalHeader.VM] = []
     private(set) var summary = JournalSummary()
 
     mutating func add(_ record: JournalRecord) {
@@ -89,6 +94,9 @@ struct SummaryBuilder {
             } else {
                 bigVGPUCounts[vgpu, default: 0] += 1
             }
+        }
+        if case let .vgpuCreated(vgpu, type) = record.event {
+            vms.append(JournalHeader.VM(name: "vm\(vms.count + 1)", vgpu: vgpu, vgpuType: type))
         }
         if let verdict = record.event.verdict {
             let seen = verdicts[verdict] ?? (0, record.sequence)
@@ -121,6 +129,7 @@ struct SummaryBuilder {
         for (id, count) in vgpuCounts.enumerated() where count > 0 { vgpus.append(.init(vgpu: UInt32(id), count: count)) }
         for id in bigVGPUCounts.keys.sorted() { vgpus.append(.init(vgpu: id, count: bigVGPUCounts[id]!)) }
         s.byVGPU = vgpus
+        s.vms = vms
         s.verdicts = verdicts.keys.sorted().map { .init(verdict: $0, count: verdicts[$0]!.count, firstSequence: verdicts[$0]!.first) }
         return s
     }

@@ -24,6 +24,9 @@ public final class Recorder: MediatorObserver, EngineInputObserver {
     public private(set) var countsByKind = [UInt64](repeating: 0, count: 64)
     /// Verdicts seen while recording, in order (hang, failsafe, isolation …), at most 1000.
     public private(set) var verdicts: [(sequence: UInt64, event: JournalEvent)] = []
+    /// Called once, with the first write error, on the thread that hit it (inside the
+    /// engine's order): stop the capture from here (set a flag; do not block or re-enter).
+    public var onFailure: ((JournalError) -> Void)?
     /// Oracle and ownership used after every mediator event (nil: none).
     public var oracle: (oracle: IsolationOracle, ownership: any MemoryOwnership, gpu: GPU)?
 
@@ -59,7 +62,7 @@ public final class Recorder: MediatorObserver, EngineInputObserver {
         do {
             write(try InputRecords.record(input, result: result) { try sink.storePage($0) })
         } catch {
-            failure = (error as? JournalError) ?? .writerClosed  // storePage throws only JournalError
+            fail((error as? JournalError) ?? .writerClosed)  // storePage throws only JournalError
         }
         if case .guestPage = input { return }
         inEntry = false
@@ -85,6 +88,12 @@ public final class Recorder: MediatorObserver, EngineInputObserver {
         if inEntry { pending.append(event) } else { write(event) }
     }
 
+    private func fail(_ error: JournalError) {
+        guard failure == nil else { return }
+        failure = error
+        onFailure?(error)
+    }
+
     private func write(_ event: JournalEvent) {
         guard failure == nil else { return }
         sequence &+= 1
@@ -92,7 +101,7 @@ public final class Recorder: MediatorObserver, EngineInputObserver {
         do {
             try sink.append(record)
         } catch {
-            failure = error
+            fail(error)
             return
         }
         let kind = Int(event.kindID)

@@ -99,3 +99,4 @@ if arguments.contains("scheduler") {
     schedulerBench()
 }
 if arguments.isEmpty || arguments.contains("traps") { runTrapBench() }
+if arguments.contains("journal") { journalBench() }

@@ -99,3 +99,48 @@ final class ManagedCounter: @unchecked Sendable {
     func increment() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
 }
+
+/// The writer thread cuts a frame whose first record has waited `maxFrameAge`, so a capture
+/// that crashes loses at most that much, however slowly events arrive.
+@Suite struct BackgroundJournalWriterAgeTests {
+    /// Waits (up to a minute, polling) until `condition` holds; returns whether it did.
+    static func eventually(_ condition: () -> Bool) -> Bool {
+        for _ in 0..<6000 {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return condition()
+    }
+
+    @Test func aFrameOlderThanTheMaximumAgeReachesTheSinkWithoutMoreEvents() throws {
+        let sink = MemoryJournalSink()
+        var options = Fixtures.options(events: 1_000_000, bytes: 64 << 20)
+        options.maxFrameAge = 0.01
+        let writer = try BackgroundJournalWriter(sink: sink, header: Fixtures.header, options: options)
+        let records = Fixtures.records(10)
+        for r in records { try writer.append(r) }
+        #expect(Self.eventually { writer.progress.eventsWritten == 10 })
+        let progress = writer.progress
+        #expect(progress.framesCutByAge == 1)
+        #expect(progress.lastWrittenSequence == records.last?.sequence)
+        #expect(progress.eventsAppended == 10)
+        // What is on disk now is readable without a trailer: a crash here loses nothing.
+        let (read, damage) = try Fixtures.readAll(sink.bytes)
+        #expect(damage == nil)
+        #expect(read == records)
+        _ = try writer.close()
+    }
+
+    @Test func withoutAMaximumAgeFramesWaitForTheirSize() throws {
+        let sink = GatedSink()
+        var options = Fixtures.options(events: 1_000_000, bytes: 64 << 20)
+        options.maxFrameAge = nil
+        let writer = try BackgroundJournalWriter(sink: sink, header: Fixtures.header, options: options)
+        for r in Fixtures.records(10) { try writer.append(r) }
+        try writer.drain()
+        #expect(writer.progress.eventsWritten == 0)
+        #expect(sink.appends == 1)  // the preamble only
+        _ = try writer.close()
+        #expect(writer.progress.eventsWritten == 10)
+    }
+}

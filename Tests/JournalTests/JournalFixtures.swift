@@ -128,6 +128,7 @@ enum Fixtures {
         var o = JournalWriterOptions()
         o.maxEventsPerFrame = events
         o.maxFrameBytes = bytes
+        o.maxFrameAge = nil  // frames cut by size only: byte-exact comparisons
         return o
     }
 

@@ -10,8 +10,9 @@ import Testing
         #expect(lines.count == 7)
         #expect(lines[0] == "#1 t=100 vgpu-created vgpu=1 type=GVTg_V5_4")
         #expect(lines[1] == "#2 t=200 mmio-write vgpu=1 vcpu=0 reg=RCS_RING_TAIL(0x00002030) size=4 value=0x00000040 "
-                + "rip=0xffffffff81001234 insn=8910")
-        #expect(lines[3] == "#4 t=400 elsp-submission vgpu=1 engine=rcs dwords=[0x00000000,0x00000000,0x10000019,0x00200000]")
+                + "rip=0xffffffff81001234 insn=8910 asm=\"mov dword ptr [rax], edx\"")
+        #expect(lines[3] == "#4 t=400 elsp-submission vgpu=1 engine=rcs dwords=[0x00000000,0x00000000,0x10000019,0x00200000] "
+                + "submit=[invalid]")  // element 0's low dword lacks the valid bit
     }
 
     @Test func filtersByKindVGPUFromAndCount() throws {

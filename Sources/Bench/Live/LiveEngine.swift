@@ -39,6 +39,24 @@ public final class LiveEngine: @unchecked Sendable {
     private let lock = NSLock()
     /// Entries into the engine so far (the global order of the live run).
     public private(set) var sequence: UInt64 = 0
+    private let stopFlag = NSLock()
+    private var stopping = false
+
+    /// Asks the guests to wind down now (a capture whose journal cannot be written): their
+    /// loops end at the next check instead of at their deadline. Any thread; never blocks
+    /// on the engine's lock.
+    public func requestStop() {
+        stopFlag.lock()
+        stopping = true
+        stopFlag.unlock()
+    }
+
+    /// Whether `requestStop()` was called.
+    public var stopRequested: Bool {
+        stopFlag.lock()
+        defer { stopFlag.unlock() }
+        return stopping
+    }
 
     /// Builds a GPU, a hypervisor and an engine over them with `configuration`; entries take
     /// their time from `clock`.

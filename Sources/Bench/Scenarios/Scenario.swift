@@ -286,7 +286,7 @@ extension GuestDriver {
         var submitted = 0
         var step = [Int](repeating: 0, count: EngineID.count)
         var lastHangcheck = ContinuousClock.now
-        while submitted < ops && ContinuousClock.now < deadline {
+        while submitted < ops && ContinuousClock.now < deadline && !engine.stopRequested {
             var progressed = false
             for engine in engines where isIdle(engine) && submitted < ops {
                 let body = work.next(engine, step: step[engine.index] + Int(rng.next() % 2))
@@ -315,7 +315,7 @@ extension GuestDriver {
     public func drain(timeout: Double = 1.5) {
         let end = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
         var lastHangcheck = ContinuousClock.now
-        while ContinuousClock.now < end {
+        while ContinuousClock.now < end && !engine.stopRequested {
             handleInterrupts()
             processCompletions()
             if EngineID.allCases.allSatisfy({ isIdle($0) }) { return }

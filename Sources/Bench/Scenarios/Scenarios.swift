@@ -82,7 +82,7 @@ public enum Scenarios {
                 // declares a semaphore wait after 3 samples, a loop after 12, so the host
                 // declares the hang and fails the workload first, even on a loaded machine.
                 let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-                while guest.stats.gdrstResets == 0 && ContinuousClock.now < end {
+                while guest.stats.gdrstResets == 0 && ContinuousClock.now < end && !guest.engine.stopRequested {
                     guest.handleInterrupts()
                     guest.processCompletions()
                     let hostHangs = session.engine.enter { session.engine.tally.hangs.count }

@@ -74,15 +74,20 @@ public final class IsolationOracle {
     /// while engine E executes vGPU X's workload (`mediator.currentWorkloads[E]`), a write
     /// to a frame that is not X's (nor X's scratch page) and a load of another engine's ring
     /// register or of host-only state become findings. Work the host runs for itself is not
-    /// checked. References are weak: the oracle keeps nothing alive.
+    /// checked. References are weak: the oracle keeps nothing alive. An observer already
+    /// attached (another oracle: the bench's and the recorder's) keeps being called first.
     public func attach(to gpu: GPU, mediator: Mediator, ownership: any MemoryOwnership) {
         attachedGPU = gpu
         attachedMediator = mediator
         attachedOwnership = ownership
+        let previousWrite = gpu.commandWriteObserver
         gpu.commandWriteObserver = { [weak self] engine, gma, physical, count in
+            previousWrite?(engine, gma, physical, count)
             self?.engineWrote(engine, gma, physical, count)
         }
+        let previousLoad = gpu.commandRegisterWriteObserver
         gpu.commandRegisterWriteObserver = { [weak self] engine, offset, value in
+            previousLoad?(engine, offset, value)
             self?.engineLoaded(engine, offset, value)
         }
     }

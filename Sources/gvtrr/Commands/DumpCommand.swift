@@ -2,9 +2,12 @@ import ArgumentParser
 import Foundation
 import GPUModel
 import Journal
+import Recorder
 
 /// `gvtrr dump FILE [--from SEQ] [--count N] [--kind K] [--vgpu V] [--json]`: events one per
-/// line, with register names from the GPU model's catalogue.
+/// line, with register names from the GPU model's catalogue, code names (note topics,
+/// scheduler reasons, hang and failsafe reasons, timers), ELSP submissions decoded into
+/// context descriptors and the trapping instruction's disassembly (capstone).
 struct DumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dump",
@@ -50,12 +53,14 @@ struct DumpCommand: ParsableCommand {
         let wantedKind = kind.flatMap(kindID)
         let limit = count ?? Int.max
         var printed = 0
+        var annotator = DumpAnnotator()
         var out = ""
         do {
             while printed < limit, let record = try cursor.next() {
+                let extra = annotator.annotate(record.event)  // sees every event: ELSP state spans filters
                 if let wantedKind, record.event.kindID != wantedKind { continue }
                 if let vgpu, record.event.vgpu != vgpu { continue }
-                let fields = EventFields.of(record.event)
+                let fields = EventFields.of(record.event) + extra
                 out += json ? EventFields.json(record, fields) : EventFields.text(record, fields)
                 out += "\n"
                 printed += 1
@@ -77,10 +82,8 @@ struct DumpCommand: ParsableCommand {
     }
 }
 
-/// One event as named fields, rendered as `key=value` text or as JSON.
-///
-/// TODO(Decode): once the Decode target is finished, add the capstone disassembly of an MMIO
-/// trap's instruction bytes (`insn`) and decoded commands for workloads; this is the hook.
+/// One event as named fields, rendered as `key=value` text or as JSON (decorations that
+/// need state across events, ELSP and disassembly, come from `DumpAnnotator`).
 enum EventFields {
     /// A field value.
     enum Value {
@@ -88,6 +91,8 @@ enum EventFields {
         case signed(Int64)
         case hex(UInt64, width: Int)
         case register(UInt32)
+        /// A code with its name: text shows the name, JSON the number plus `<key>Name`.
+        case code(UInt64, String)
         case text(String)
         case bytes([UInt8])
         case bool(Bool)
@@ -118,12 +123,14 @@ enum EventFields {
                     ("guest", .hex(guest, width: 16)), ("shadow", .hex(shadow, width: 16))]
         case let .elspSubmission(v, engine, d):
             return [("vgpu", .number(UInt64(v))), ("engine", engineName(engine)),
-                    ("dwords", .list(d.array.map { .hex(UInt64($0), width: 8) }))]
+                    ("dwords", .list(d.array.map { .hex(UInt64($0), width: 8) })), ("submit", elspSubmission(d.array))]
         case let .workloadCreated(w):
             var fields: [(String, Value)] = [
                 ("vgpu", .number(UInt64(w.vgpu))), ("engine", engineName(w.engine)), ("workload", .number(w.workload)),
                 ("ring", .hex(w.ringStart, width: 8)), ("head", .hex(UInt64(w.head), width: 4)), ("tail", .hex(UInt64(w.tail), width: 4)),
-                ("ctx", .hex(w.contextDescriptor, width: 16)), ("batches", .number(UInt64(w.batchBuffers)))]
+                ("ctx", .hex(w.contextDescriptor, width: 16)),
+                ("context", .text(ContextDescriptor(rawValue: w.contextDescriptor).description)),
+                ("batches", .number(UInt64(w.batchBuffers)))]
             switch w.audit {
             case .ok: fields.append(("audit", .text("ok")))
             case let .rejected(reason, address, header):
@@ -135,24 +142,25 @@ enum EventFields {
             return [("vgpu", .number(UInt64(v))), ("engine", engineName(engine)), ("workload", .number(workload))]
         case let .workloadCompleted(v, engine, workload, status):
             return [("vgpu", .number(UInt64(v))), ("engine", engineName(engine)), ("workload", .number(workload)),
-                    ("status", .number(UInt64(status)))]
+                    ("status", .code(UInt64(status), statusName(status)))]
         case let .guestMemoryRead(v, gpa, length, content):
             return [("vgpu", .number(UInt64(v))), ("gpa", .hex(gpa, width: 12)), ("length", .number(UInt64(length))),
                     ("page", .text(content.page.description)), ("pageOffset", .number(UInt64(content.offset)))]
         case let .clockReading(value):
             return [("value", .number(value))]
         case let .timerExpiry(kind):
-            return [("timer", .number(UInt64(kind)))]
+            return [("timer", .code(UInt64(kind), InputRecords.Timer(rawValue: kind)?.name ?? "timer-\(kind)"))]
         case let .contextStatus(engine, flags, context):
             return [("engine", engineName(engine)), ("flags", .hex(UInt64(flags), width: 8)), ("ctx", .number(UInt64(context)))]
         case let .completion(engine, context):
             return [("engine", engineName(engine)), ("ctx", .number(UInt64(context)))]
         case let .hang(engine, reason, acthd, instruction, head, tail):
-            return [("engine", engineName(engine)), ("reason", .number(UInt64(reason))), ("acthd", .hex(acthd, width: 8)),
+            return [("engine", engineName(engine)), ("reason", .code(UInt64(reason), HardwareRecords.hangReasonName(reason))),
+                    ("acthd", .hex(acthd, width: 8)),
                     ("instruction", .hex(UInt64(instruction), width: 8)), ("head", .hex(UInt64(head), width: 4)),
                     ("tail", .hex(UInt64(tail), width: 4))]
         case let .engineStall(engine, reason):
-            return [("engine", engineName(engine)), ("reason", .number(UInt64(reason)))]
+            return [("engine", engineName(engine)), ("reason", .code(UInt64(reason), stallName(reason)))]
         case let .engineReset(engines):
             return [("engines", .hex(UInt64(engines), width: 2))]
         case let .privilegeViolation(v, engine, instruction, address):
@@ -164,14 +172,16 @@ enum EventFields {
             return [("vgpu", .number(UInt64(v))), ("address", .hex(address, width: 8)), ("data", .hex(UInt64(data), width: 4))]
         case let .schedulerDecision(engine, from, to, reason, budgets):
             return [("engine", engine.map(engineName) ?? .text("all")), ("from", opt(from)), ("to", opt(to)),
-                    ("reason", .number(UInt64(reason))), ("budgets", .list(budgets.map { .signed($0) }))]
+                    ("reason", .code(UInt64(reason), SchedulerRecords.describe(reason: reason))),
+                    ("budgets", .list(budgets.map { .signed($0) }))]
         case let .mmioContextSwitch(engine, from, to, registers):
             return [("engine", engineName(engine)), ("from", opt(from)), ("to", opt(to)), ("count", .number(UInt64(registers.count))),
                     ("registers", .list(registers.map { .list([.register($0.offset), .hex(UInt64($0.value), width: 8)]) }))]
         case let .failsafe(v, reason, detail):
-            return [("vgpu", .number(UInt64(v))), ("reason", .number(UInt64(reason))), ("detail", .text(detail))]
+            return [("vgpu", .number(UInt64(v))), ("reason", .code(UInt64(reason), FailsafeCode.name(reason))), ("detail", .text(detail))]
         case let .isolationFinding(v, kind, address, detail):
-            return [("vgpu", .number(UInt64(v))), ("finding", .number(UInt64(kind))), ("address", .hex(address, width: 12)),
+            return [("vgpu", .number(UInt64(v))), ("finding", .code(UInt64(kind), IsolationRecords.kindName(kind))),
+                    ("address", .hex(address, width: 12)),
                     ("detail", .text(detail))]
         case let .vgpuCreated(v, type):
             return [("vgpu", .number(UInt64(v))), ("type", .text(type))]
@@ -191,10 +201,38 @@ enum EventFields {
         case let .vgpuDestroyRequest(v), let .vgpuResetRequest(v):
             return [("vgpu", .number(UInt64(v)))]
         case let .note(v, engine, topic, text):
-            return [("vgpu", opt(v)), ("engine", engine.map(engineName) ?? .absent), ("topic", .number(UInt64(topic))),
+            return [("vgpu", opt(v)), ("engine", engine.map(engineName) ?? .absent),
+                    ("topic", .code(UInt64(topic), NoteTopic(rawValue: topic)?.name ?? "topic-\(topic)")),
                     ("text", .text(text))]
         case let .extension(_, bytes):
             return [("bytes", .bytes(bytes))]
+        }
+    }
+
+    /// Four ELSP dwords in write order decoded as the submitted context descriptors.
+    static func elspSubmission(_ dwords: [UInt32]) -> Value {
+        var port = ExeclistSubmitPort()
+        var submission: ExeclistSubmission?
+        for d in dwords { submission = port.write(d) }
+        guard let submission else { return .absent }
+        return .list(submission.elements.map { .text($0.description) })
+    }
+
+    /// Engine stall codes (`HardwareRecords.code(_: EngineStall)`).
+    static func stallName(_ code: UInt32) -> String {
+        let names = ["invalid-command", "malformed-command", "page-fault", "bad-context", "batch-nesting"]
+        return Int(code) < names.count ? names[Int(code)] : "code-\(code)"
+    }
+
+    /// Workload status codes (`WorkloadStatus`): 0 ok, else the errno.
+    static func statusName(_ code: UInt32) -> String {
+        switch code {
+        case 0: "ok"
+        case 5: "EIO"
+        case 14: "EFAULT"
+        case 22: "EINVAL"
+        case 56: "EBADRQC"
+        default: "errno-\(code)"
         }
     }
 
@@ -220,6 +258,7 @@ enum EventFields {
         case let .signed(n): String(n)
         case let .hex(n, width): hex(n, width: width)
         case let .register(offset): registerName(offset).map { "\($0)(\(hex(offset, width: 8)))" } ?? hex(offset, width: 8)
+        case let .code(_, name): text(.text(name))
         case let .text(s): s.contains(" ") || s.isEmpty ? "\"\(s)\"" : s
         case let .bytes(b): b.isEmpty ? "-" : b.map { hex($0, width: 2).dropFirst(2) }.joined()
         case let .bool(b): b ? "yes" : "no"
@@ -237,13 +276,14 @@ enum EventFields {
             if case let .register(offset) = value, let name = registerName(offset) {
                 parts.append("\(quoted(key + "Name")):\(quoted(name))")
             }
+            if case let .code(_, name) = value { parts.append("\(quoted(key + "Name")):\(quoted(name))") }
         }
         return "{" + parts.joined(separator: ",") + "}"
     }
 
     static func json(_ value: Value) -> String {
         switch value {
-        case let .number(n), let .hex(n, _): String(n)
+        case let .number(n), let .hex(n, _), let .code(n, _): String(n)
         case let .signed(n): String(n)
         case let .register(offset): String(offset)
         case let .text(s): quoted(s)

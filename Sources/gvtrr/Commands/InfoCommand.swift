@@ -51,7 +51,8 @@ struct InfoCommand: ParsableCommand {
         print("revision: \(h.revision)")
         print("mediator: \(h.mediator.release) (\(h.mediator.sourceRevision))")
         print("gpu: device \(hex(h.gpuDeviceID, width: 4))")
-        print("vms: " + (h.vms.isEmpty ? "none" : h.vms.map { "\($0.name) (vgpu \($0.vgpu), \($0.vgpuType))" }.joined(separator: ", ")))
+        let vms = h.vms.isEmpty ? summary.vms ?? [] : h.vms
+        print("vms: " + (vms.isEmpty ? "none" : vms.map { "\($0.name) (vgpu \($0.vgpu), \($0.vgpuType))" }.joined(separator: ", ")))
         print("host: \(h.host)")
         print("started: \(isoTime(h.startTimeUnixNanoseconds))")
         let range = summary.firstSequence.map { " (#\($0)..#\(summary.lastSequence ?? $0))" } ?? ""
@@ -122,7 +123,7 @@ struct InfoJSON: Encodable {
         revision = h.revision
         mediator = h.mediator
         gpuDeviceID = h.gpuDeviceID
-        vms = h.vms
+        vms = h.vms.isEmpty ? summary.vms ?? [] : h.vms
         host = h.host
         startTimeUnixNanoseconds = h.startTimeUnixNanoseconds
         events = summary.events
