@@ -210,7 +210,16 @@ public final class Replayer {
             result.inputs &+= 1
         }
         if let failure = recorder.failure { throw .emitFailed(failure) }
-        var divergences = compare(input: input, recorded: recorded, produced: produced)
+        // The last entry of a torn journal may have lost outputs with the frame that held them:
+        // compare only what the journal still has.
+        let cut = atEnd && (!reader.completeness.isComplete || result.torn)
+        var divergences = compare(input: input, recorded: recorded,
+                                  produced: cut ? Array(produced.prefix(1 + recorded.count)) : produced)
+        if cut && !result.torn {
+            result.torn = true
+            result.stoppedEarly = "the journal ends at #\(recorded.last?.sequence ?? input.sequence) (the capture did not "
+                + "finish cleanly): replayed up to its last complete frame"
+        }
         for k in divergences.indices {
             let before = [input] + recorded.filter { $0.sequence < divergences[k].sequence }
             divergences[k].context = contextLines(then: divergences[k].sequence == input.sequence ? [] : before)
