@@ -60,7 +60,7 @@ let package = Package(
         ),
 
         // Release-build micro-benchmarks (never timed unit tests).
-        .executableTarget(name: "gvtrr-bench", dependencies: ["GPUModel", "Mediator", "Hypervisor", "Decode"]),
+        .executableTarget(name: "gvtrr-bench", dependencies: ["GPUModel", "Mediator", "Hypervisor", "Decode", "Bench", "Journal", "Recorder", "Replay"]),
 
         .target(name: "TestSupport", dependencies: ["GPUModel", "Mediator"], path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CLZ4", "CCapstone", "CDRMIntel"]),

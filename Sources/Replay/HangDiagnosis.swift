@@ -87,7 +87,9 @@ public struct HangDiagnosis: Sendable, Equatable {
         guard let context = state.context else { return diagnosis }
         let memory = gpu.graphicsMemory
         let ringDwords = Int(context.ringSize / 4)
-        if let ring = try? memory.readDwords(context.ringStart, count: ringDwords, in: .ggtt) {
+        // Up to a little past the furthest of HEAD and TAIL (all of it when the ring wrapped).
+        let used = context.tail >= context.head ? min(ringDwords, Int(context.tail / 4) + 8) : ringDwords
+        if let ring = try? memory.readDwords(context.ringStart, count: used, in: .ggtt) {
             diagnosis.buffers.append(CapturedBuffer(role: "ring", start: context.ringStart, ppgtt: false,
                                                     position: context.ringStart.advanced(by: UInt64(context.head)),
                                                     dwords: ContiguousArray(ring)))

@@ -97,3 +97,4 @@ if arguments.isEmpty || arguments.contains("parser") { runParserBench() }
 if arguments.contains("scheduler") {
     schedulerBench()
 }
+if arguments.contains("replay") { replayBench() }
