@@ -13,7 +13,7 @@ func replayBench(seconds: Double = 4) {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("gvtrr-replay-bench-\(getpid()).gvtj").path
     defer { try? FileManager.default.removeItem(atPath: path) }
     let holder = WriterHolder()
-    var parameters = ScenarioParameters(seconds: seconds, seed: 11)
+    var parameters = ScenarioParameters(seconds: seconds, ops: 1_000_000, seed: 11)  // bounded by time, not ops
     parameters.prepare = EnginePreparation { engine in
         let header = RecordingHeader.make(configuration: engine.mediator.configuration, bench: "multi-vm",
                                           parameters: ["seconds": "\(seconds)"], vms: [], oracle: false)
