@@ -28,8 +28,8 @@ import Testing
         let directory = FileManager.default.temporaryDirectory
         let outURL = directory.appendingPathComponent("gvtrr-out-\(UUID().uuidString)")
         let errURL = directory.appendingPathComponent("gvtrr-err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)
