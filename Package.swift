@@ -61,7 +61,8 @@ let package = Package(
 
         // Release-build micro-benchmarks (never timed unit tests).
         .executableTarget(
-            name: "gvtrr-bench", dependencies: ["GPUModel", "Mediator", "Hypervisor", "Decode", "Journal", "Recorder", "Bench"]),
+            name: "gvtrr-bench",
+            dependencies: ["GPUModel", "Mediator", "Hypervisor", "Decode", "Journal", "Recorder", "Replay", "Bench"]),
 
         .target(name: "TestSupport", dependencies: ["GPUModel", "Mediator"], path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CLZ4", "CCapstone", "CDRMIntel"]),

@@ -16,6 +16,9 @@ public enum EventText {
         case let .mmioRead(t), let .mmioWrite(t):
             let name = RegisterCatalogue.gen9.name(of: MMIOOffset(t.offset)).map { " \($0)" } ?? ""
             return "\(kind) vgpu \(t.vgpu) \(hex(UInt64(t.offset)))\(name) size \(t.size) = \(hex(t.value))"
+        case let .workloadCreated(w):
+            return "\(kind) vgpu \(w.vgpu) \(engineName(w.engine)) workload \(w.workload) ring \(hex(w.ringStart)) head "
+                + "\(hex(UInt64(w.head))) tail \(hex(UInt64(w.tail))) context \(hex(w.contextDescriptor, width: 16))"
         case let .note(_, _, topic, text):
             return "\(kind) [\(topic)] \(text)"
         default:

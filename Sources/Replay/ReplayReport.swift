@@ -20,6 +20,8 @@ public struct Divergence: Hashable, Sendable, Codable, CustomStringConvertible {
     public var recorded: String?
     /// What replay produced (nil: replay produced no such output).
     public var replayed: String?
+    /// The few records before it, oldest first, as dump lines (context for a person).
+    public var context: [String] = []
 
     public var description: String {
         var text = "divergence at #\(sequence) (\(kind)"
@@ -46,6 +48,15 @@ public struct Verdict: Hashable, Sendable, Codable {
     public var vgpu: UInt32?
     /// One line a person can act on.
     public var detail: String
+
+    /// JSON with every key present (`vgpu` null when there is none).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(seq, forKey: .seq)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(vgpu, forKey: .vgpu)
+        try c.encode(detail, forKey: .detail)
+    }
 }
 
 /// The outcome of a replay.
@@ -64,6 +75,15 @@ public struct ReplayResult: Sendable {
     public var notes: [String] = []
     /// Sequence of the last record replayed.
     public var lastSequence: UInt64 = 0
+    /// Hang reports (one per hang verdict replay could examine), in order.
+    public var hangs: [HangDiagnosis] = []
+    /// Isolation reports (one per isolation verdict), in order.
+    public var isolations: [IsolationDiagnosis] = []
+    /// Whether the journal was cut (torn or damaged) before its end.
+    public var torn = false
+
+    /// Sequence of the first divergence, or nil.
+    public var firstDivergence: UInt64? { divergences.first?.sequence }
 
     /// Whether any divergence was found.
     public var diverged: Bool { !divergences.isEmpty }

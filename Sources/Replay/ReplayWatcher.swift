@@ -11,6 +11,7 @@ final class ReplayWatcher: MediatorObserver {
     let ownership: any MemoryOwnership
     let gpu: GPU
     private var findings: [IsolationFinding] = []
+    private var hangs: [HangDiagnosis] = []
 
     init(recorder: Recorder, oracle: IsolationOracle?, ownership: any MemoryOwnership, gpu: GPU) {
         self.recorder = recorder
@@ -21,8 +22,21 @@ final class ReplayWatcher: MediatorObserver {
 
     func mediator(_ mediator: Mediator, observed event: MediatorEvent) {
         recorder.mediator(mediator, observed: event)
+        if case let .hardwareEvent(.hang(report)) = event {
+            // Now, before the mediator resets the engine: the ring and batch are still loaded.
+            hangs.append(HangDiagnosis.capture(report, gpu: gpu, mediator: mediator))
+        }
         if let oracle { findings += oracle.check(after: event, mediator: mediator, gpu: gpu, ownership: ownership) }
     }
+
+    /// Hangs captured since the last take.
+    func takeHangs() -> [HangDiagnosis] {
+        defer { hangs.removeAll() }
+        return hangs
+    }
+
+    /// Whether findings are waiting to be taken.
+    var hasFindings: Bool { !findings.isEmpty }
 
     /// Findings since the last take.
     func takeFindings() -> [IsolationFinding] {

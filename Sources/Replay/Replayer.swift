@@ -12,12 +12,15 @@ public enum ReplayError: Error, CustomStringConvertible {
     case configuration(String)
     /// An input record cannot be turned back into an input.
     case badInput(sequence: UInt64, String)
+    /// The journal of the replay (`emit`) could not be written.
+    case emitFailed(JournalError)
 
     public var description: String {
         switch self {
         case .journal(let error): "\(error)"
         case .configuration(let why): "cannot replay this journal: \(why)"
         case let .badInput(sequence, why): "cannot replay input #\(sequence): \(why)"
+        case .emitFailed(let error): "cannot write the journal of the replay: \(error)"
         }
     }
 }
@@ -76,13 +79,19 @@ public final class Replayer {
     var initialCheckpoint: ReplayCheckpoint?
     /// Whether the recording carries oracle findings among its outputs.
     let recordedOracle: Bool
+    /// How live workloads were submitted (for hang reports).
+    private var submissions = SubmissionTracker()
+    /// The last records replayed (context of a divergence), oldest first once full.
+    private var recent: [JournalRecord] = []
+    private var recentNext = 0
+    /// Records kept as context before a divergence.
+    static let contextRecords = 6
 
-    /// A replayer of `reader`'s journal with `options`; refuses a journal this build cannot
-    /// honour, and notes up front what differs from the recording.
-    public init(reader: JournalReader, options: ReplayOptions = ReplayOptions()) throws(ReplayError) {
-        self.reader = reader
-        self.options = options
-        let header = reader.header
+    /// The configuration `header`'s journal replays under with `options`, and the notes that
+    /// say how it differs from the recording (for the emit header and the up-front notes).
+    public static func configuration(for header: JournalHeader, options: ReplayOptions) throws(ReplayError)
+        -> (configuration: MediatorConfiguration, notes: [String])
+    {
         var notes: [String] = []
         var configuration: MediatorConfiguration
         if let given = options.configuration {
@@ -104,6 +113,17 @@ public final class Replayer {
             notes.append("replaying under revision \(revision.rawValue); recorded under \(configuration.revision.rawValue)")
             configuration.revision = revision
         }
+        return (configuration, notes)
+    }
+
+    /// A replayer of `reader`'s journal with `options`; refuses a journal this build cannot
+    /// honour, and notes up front what differs from the recording.
+    public init(reader: JournalReader, options: ReplayOptions = ReplayOptions()) throws(ReplayError) {
+        self.reader = reader
+        self.options = options
+        let header = reader.header
+        let (configuration, resolvedNotes) = try Self.configuration(for: header, options: options)
+        var notes = resolvedNotes
         let gpu = GPU()
         guard header.gpuDeviceID == gpu.configuration.deviceID else {
             throw .configuration("recorded on GPU device \(hex(UInt64(header.gpuDeviceID), width: 4)); this build models "
@@ -194,18 +214,85 @@ public final class Replayer {
             produced = capture.take()
             result.inputs &+= 1
         }
-        let divergences = compare(input: input, recorded: recorded, produced: produced)
+        if let failure = recorder.failure { throw .emitFailed(failure) }
+        // The last entry of a torn journal may have lost outputs with the frame that held them:
+        // compare only what the journal still has.
+        let cut = atEnd && (!reader.completeness.isComplete || result.torn)
+        var divergences = compare(input: input, recorded: recorded,
+                                  produced: cut ? Array(produced.prefix(1 + recorded.count)) : produced)
+        if cut && !result.torn {
+            result.torn = true
+            result.stoppedEarly = "the journal ends at #\(recorded.last?.sequence ?? input.sequence) (the capture did not "
+                + "finish cleanly): replayed up to its last complete frame"
+        }
+        for k in divergences.indices {
+            let before = [input] + recorded.filter { $0.sequence < divergences[k].sequence }
+            divergences[k].context = contextLines(then: divergences[k].sequence == input.sequence ? [] : before)
+        }
         result.divergences += divergences
         result.events &+= 1 &+ UInt64(recorded.count)
         result.lastSequence = recorded.last?.sequence ?? input.sequence
-        collectVerdicts(produced.dropFirst(), inputSequence: input.sequence)
+        remember(input)
+        for record in recorded { remember(record) }
+        submissions.noteInput(input)
+        let outputs = produced.dropFirst()
+        let firstVerdict = result.verdicts.count
+        collectVerdicts(outputs, inputSequence: input.sequence)
+        let cause = EventText.line(input)
+        let response = result.verdicts.count > firstVerdict || watcher.hasFindings
+            ? IsolationDiagnosis.response(in: outputs) : nil
+        for record in outputs {
+            if let diagnosis = IsolationDiagnosis.make(record: record, cause: cause, response: response) {
+                result.isolations.append(diagnosis)
+            }
+        }
         for finding in watcher.takeFindings() {
             result.verdicts.append(Verdict(seq: input.sequence, kind: .isolation, vgpu: finding.responsible.map { UInt32($0.rawValue) },
                                            detail: finding.description))
+            result.isolations.append(IsolationDiagnosis.make(finding, sequence: input.sequence, cause: cause, response: response))
         }
+        let hangs = watcher.takeHangs()
+        if !hangs.isEmpty { attach(hangs, input: input, outputs: outputs, firstVerdict: firstVerdict) }
+        submissions.noteOutputs(recorded)
         if let progress = options.progress, result.inputs % options.progressInterval == 0 { progress(result.lastSequence) }
         checkpoints?.consider(self)
         return Entry(input: input, recorded: recorded, produced: produced, divergences: divergences)
+    }
+
+    /// Completes captured hangs (sequence, submission) and gives their verdicts the vGPU.
+    private func attach(_ hangs: [HangDiagnosis], input: JournalRecord, outputs: ArraySlice<JournalRecord>, firstVerdict: Int) {
+        let hangRecords = outputs.filter { if case .hang = $0.event { true } else { false } }
+        for (k, var hang) in hangs.enumerated() {
+            hang.inputSequence = input.sequence
+            hang.sequence = k < hangRecords.count ? hangRecords[k].sequence : input.sequence
+            if let workload = hang.workload { hang.submission = submissions.trace(of: workload) }
+            result.hangs.append(hang)
+            if let v = result.verdicts[firstVerdict...].firstIndex(where: { $0.kind == .hang && $0.seq == hang.sequence }) {
+                result.verdicts[v].vgpu = hang.vgpu
+                var extra: [String] = []
+                if let workload = hang.workload { extra.append("workload \(workload)") }
+                if let vgpu = hang.vgpu { extra.append("vgpu \(vgpu)") }
+                if let command = hang.stuckCommand { extra.append("stuck on \(command)") }
+                if !extra.isEmpty { result.verdicts[v].detail += "; " + extra.joined(separator: ", ") }
+            }
+        }
+    }
+
+    // MARK: Context
+
+    private func remember(_ record: JournalRecord) {
+        if recent.count < Self.contextRecords {
+            recent.append(record)
+        } else {
+            recent[recentNext] = record
+            recentNext = (recentNext + 1) % Self.contextRecords
+        }
+    }
+
+    /// The remembered records, oldest first, then `more`, as the last few dump lines.
+    private func contextLines(then more: [JournalRecord]) -> [String] {
+        let ordered = recent.count < Self.contextRecords ? recent : Array(recent[recentNext...] + recent[..<recentNext])
+        return (ordered + more).suffix(Self.contextRecords).map(EventText.line)
     }
 
     // MARK: Reading
@@ -228,6 +315,7 @@ public final class Replayer {
             if let record = try cursor.next() { return record }
         } catch {
             if case let .damaged(damage) = error {
+                result.torn = true
                 result.stoppedEarly = "the journal is damaged at byte \(damage.offset) (\(damage.reason)); replayed up to "
                     + "#\(damage.lastGoodSequence.map(String.init) ?? "nothing")"
             } else {

@@ -100,3 +100,4 @@ if arguments.contains("scheduler") {
 }
 if arguments.isEmpty || arguments.contains("traps") { runTrapBench() }
 if arguments.contains("journal") { journalBench() }
+if arguments.contains("replay") { replayBench() }
