@@ -1,0 +1,58 @@
+import Foundation
+import Journal
+import Testing
+@testable import Replay
+
+/// The golden journals in recordings/ (made by tools/record-goldens): each is small, has a
+/// note saying what it shows and which verdict to expect, and replays with zero divergence
+/// and that verdict. When the mediator changes behaviour on purpose they are re-recorded and
+/// the change's diff shows why. (Journal format version 1 is the only version so far; when
+/// it moves, a journal of the previous version stays here and must stay readable.)
+@Suite struct GoldenRecordingTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("recordings")
+
+    struct Golden: CustomStringConvertible, Sendable {
+        let name: String
+        let journal: String
+        let expect: Verdict.Kind
+        var description: String { name }
+    }
+
+    static let goldens: [Golden] = {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return files.filter { $0.hasSuffix(".gvtj") }.sorted().compactMap { file in
+            let name = String(file.dropLast(5))
+            let note = (try? String(contentsOf: directory.appendingPathComponent(name + ".md"), encoding: .utf8)) ?? ""
+            let expect = note.split(separator: "\n").first { $0.hasPrefix("- expect: ") }
+                .flatMap { Verdict.Kind(rawValue: String($0.dropFirst("- expect: ".count))) }
+            return expect.map { Golden(name: name, journal: directory.appendingPathComponent(file).path, expect: $0) }
+        }
+    }()
+
+    @Test func everyBenchScenarioHasAGoldenJournalWithANote() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.directory.path)
+        let journals = files.filter { $0.hasSuffix(".gvtj") }
+        #expect(journals.count == Self.goldens.count, "every journal has a note with an `- expect:` line")
+        for bench in ["smoke", "multi-vm", "hang-semaphore", "hang-bb-loop", "iso-ggtt-overrun", "iso-ppgtt-foreign",
+                      "iso-cmd-ggtt", "iso-lri-privileged", "iso-2019", "fuzz"] {
+            #expect(journals.contains { $0.hasPrefix(bench) }, "no golden journal for \(bench)")
+        }
+        for journal in journals {
+            let size = try FileManager.default.attributesOfItem(atPath: Self.directory.appendingPathComponent(journal).path)[.size]
+            #expect((size as? Int ?? .max) < 1 << 20, "\(journal) must stay well under 1 MiB")
+        }
+    }
+
+    @Test(arguments: goldens)
+    func replaysWithZeroDivergenceAndItsVerdict(_ golden: Golden) throws {
+        let reader = try JournalReader(path: golden.journal)
+        #expect(reader.completeness == .complete)
+        let result = try Replayer(reader: reader).run()
+        #expect(result.divergences.isEmpty, "\(result.divergences.first.map(\.description) ?? "")")
+        #expect(result.meets(golden.expect), "\(golden.name): \(result.verdicts.map(\.kind))")
+        if golden.expect != .isolation {
+            #expect(!result.verdicts.contains { $0.kind == .isolation }, "\(golden.name) must not break isolation")
+        }
+    }
+}
