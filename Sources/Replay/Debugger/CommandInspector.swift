@@ -116,9 +116,21 @@ struct CommandInspector {
         var lines = ["batch \(hex(address.rawValue, width: 8)) (\(where_), \(engine.name) commands, \(buffer.count) dwords read):"]
         var commands = 0
         var stopped = false
+        var noops = 0  // a run of MI_NOOP after the first one, shown as one line
+        func flushNoops() {
+            if noops > 0 { lines.append("  … \(noops) more MI_NOOP") }
+            noops = 0
+        }
         decoder.decode(buffer) { event in
             guard !stopped else { return }
-            if event.command != nil { commands += 1 }
+            if let command = event.command {
+                if command.name == "MI_NOOP", lines.last?.contains("MI_NOOP") == true || noops > 0 {
+                    noops += 1
+                    return
+                }
+                flushNoops()
+                commands += 1
+            }
             if commands > Self.commandLimit {
                 stopped = true
                 lines.append("  … (more than \(Self.commandLimit) commands)")
@@ -126,6 +138,7 @@ struct CommandInspector {
             }
             lines.append(CommandFormatter.text(event).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
+        flushNoops()
         return lines.joined(separator: "\n")
     }
 }

@@ -237,7 +237,7 @@ public final class Debugger {
         lines.append("  " + EventText.line(entry.input))
         let shown = brief ? 6 : 40
         for record in entry.recorded.prefix(shown) { lines.append("    " + EventText.line(record)) }
-        if entry.recorded.count > shown { lines.append("    … \(entry.recorded.count - shown) more output\(entry.recorded.count - shown == 1 ? "" : "s") (where shows \(40))") }
+        if entry.recorded.count > shown { lines.append("    … \(entry.recorded.count - shown) more output\(entry.recorded.count - shown == 1 ? "" : "s") (`where` shows up to 40)") }
         for verdict in currentVerdicts { lines.append("  verdict \(verdict.kind.rawValue)\(verdict.vgpu.map { " vgpu \($0)" } ?? ""): \(verdict.detail)") }
         if !brief {
             lines.append("  divergences so far: \(replayer.result.divergences.count); checkpoints: \(checkpoints.all.count) "
