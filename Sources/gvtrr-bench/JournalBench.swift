@@ -26,86 +26,24 @@ func journalBench() {
             summary.pageBytes, Double(summary.rawBytes) / Double(summary.events)))
         _ = run
 
-        // 2. The writers on that stream, replayed several times (pages stored as recorded).
-        var records: [JournalRecord] = []
-        var pages: [PageKey: [UInt8]] = [:]
-        let cursor = try reader.records()
-        while let r = try cursor.next() {
-            records.append(r)
-            if case let .guestPageWritten(_, _, key) = r.event, pages[key] == nil { pages[key] = try reader.page(key) }
-        }
-        let copies = max(1, 400_000 / max(1, records.count))
-        let header = reader.header
-        func feed(_ append: (JournalRecord) throws -> Void, _ store: ([UInt8]) throws -> PageKey) throws -> UInt64 {
-            var sequence: UInt64 = 0
-            let span = (records.last?.time ?? 0) + 1
-            for copy in 0..<copies {
-                for r in records {
-                    var event = r.event
-                    if case let .guestPageWritten(v, frame, key) = event {
-                        event = .guestPageWritten(vgpu: v, frame: frame, page: try store(pages[key]!))
-                    }
-                    sequence += 1
-                    try append(JournalRecord(sequence: sequence, time: r.time + UInt64(copy) * span, event: event))
-                }
-            }
-            return sequence
-        }
-        var syncEvents: UInt64 = 0
-        var syncSummary = JournalSummary()
-        let syncPath = dir.appendingPathComponent("sync.gvtj").path
-        let syncSeconds = try measureThrowing {
-            let writer = try JournalWriter(path: syncPath, header: header)
-            syncEvents = try feed({ try writer.append($0) }, { try writer.storePage($0) })
-            syncSummary = try writer.close()
-        }
-        var bgEvents: UInt64 = 0
-        var bgSummary = JournalSummary()
-        let bgPath = dir.appendingPathComponent("background.gvtj").path
-        let bgSeconds = try measureThrowing {
-            let writer = try BackgroundJournalWriter(path: bgPath, header: header)
-            bgEvents = try feed({ try writer.append($0) }, { try writer.storePage($0) })
-            bgSummary = try writer.close()
-        }
-        let rawMB = Double(syncSummary.rawBytes) / 1e6
+        // 2. The writers on that stream, and 3. lz4 -1 on the same raw stream.
+        let writers = try compareWriters(on: recorded, in: dir)
         print(pad("JournalWriter", 34) + String(format: "%.2f M events/s, %.0f MB/s raw (%llu events, %.1f MB raw, %.3f s)",
-              Double(syncEvents) / syncSeconds / 1e6, rawMB / syncSeconds, syncEvents, rawMB, syncSeconds))
+              Double(writers.events) / writers.syncSeconds / 1e6, writers.rawMB / writers.syncSeconds, writers.events,
+              writers.rawMB, writers.syncSeconds))
         print(pad("BackgroundJournalWriter", 34) + String(format: "%.2f M events/s, %.0f MB/s raw (%llu events, %.3f s)",
-              Double(bgEvents) / bgSeconds / 1e6, Double(bgSummary.rawBytes) / 1e6 / bgSeconds, bgEvents, bgSeconds))
-
-        // 3. lz4 -1 on the same raw stream.
-        let rawPath = dir.appendingPathComponent("raw.bin").path
-        var raw: [UInt8] = []
-        raw.reserveCapacity(Int(syncSummary.rawBytes))
-        _ = try JournalReader(path: syncPath).forEachRawFrame { raw += $0 }
-        try Data(raw).write(to: URL(fileURLWithPath: rawPath))
-        if let lz4 = ["/usr/bin/lz4", "/usr/local/bin/lz4", "/bin/lz4"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
-            let empty = dir.appendingPathComponent("empty.bin").path
-            try Data().write(to: URL(fileURLWithPath: empty))
-            let spawn = try measureThrowing { try runTool(lz4, ["-1", "-q", "-f", empty, empty + ".lz4"]) }
-            let seconds = try measureThrowing { try runTool(lz4, ["-1", "-q", "-f", rawPath, rawPath + ".lz4"]) }
-            let size = (try FileManager.default.attributesOfItem(atPath: rawPath + ".lz4")[.size] as? NSNumber)?.doubleValue ?? 0
-            let net = max(seconds - spawn, 1e-6)
+              Double(writers.events) / writers.backgroundSeconds / 1e6, writers.rawMB / writers.backgroundSeconds,
+              writers.events, writers.backgroundSeconds))
+        if let lz4 = writers.lz4Seconds {
             print(pad("lz4 -1 (same raw stream)", 34) + String(
-                format: "%.0f MB/s raw, %.2f M events/s equivalent (%.3f s, %.3f s of it starting lz4; ratio %.1f; ours %.1f)",
-                rawMB / net, Double(syncEvents) / net / 1e6, seconds, spawn, Double(raw.count) / size,
-                Double(syncSummary.rawBytes) / Double((try FileManager.default.attributesOfItem(atPath: syncPath)[.size] as? NSNumber)?.doubleValue ?? 1)))
+                format: "%.0f MB/s raw, %.2f M events/s equivalent (%.3f s net of starting lz4; ratio %.1f; ours %.1f)",
+                writers.rawMB / lz4, Double(writers.events) / lz4 / 1e6, lz4, writers.lz4Ratio, writers.ourRatio))
         } else {
             print(pad("lz4 -1 (same raw stream)", 34) + "skipped: the lz4 command is missing (tools/install-deps installs it)")
         }
 
         // 4. The live bench with and without the shim.
-        var with: [Double] = [], without: [Double] = []
-        for round in 0..<3 {
-            for shim in (round % 2 == 0 ? [false, true] : [true, false]) {
-                let path = shim ? dir.appendingPathComponent("live-\(round).gvtj").path : nil
-                let report = try recordBench("multi-vm", seconds: 2, seed: 11, to: path)
-                let rate = Double(report.completed) / report.seconds
-                if shim { with.append(rate) } else { without.append(rate) }
-                if let path { try? FileManager.default.removeItem(atPath: path) }
-            }
-        }
-        let mean = { (xs: [Double]) in xs.reduce(0, +) / Double(max(1, xs.count)) }
+        let (with, without) = try shimOverhead(rounds: 3, seconds: 2, in: dir)
         print(pad("live multi-vm, no shim", 34) + String(format: "%.0f guest ops/s (runs: %@)", mean(without),
               without.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
         print(pad("live multi-vm, with the shim", 34) + String(format: "%.0f guest ops/s (runs: %@; %.1f%% of no shim)", mean(with),
@@ -114,6 +52,99 @@ func journalBench() {
         print("journal bench failed: \(error)")
     }
 }
+
+/// What the writers did on one raw stream, and `lz4 -1` on the same bytes.
+struct WriterComparison {
+    var events: UInt64 = 0
+    var rawMB = 0.0
+    var syncSeconds = 0.0
+    var backgroundSeconds = 0.0
+    /// Seconds `lz4 -1` took, net of starting the process (nil: lz4 missing).
+    var lz4Seconds: Double?
+    var lz4Ratio = 0.0
+    var ourRatio = 0.0
+}
+
+/// Feeds the records of `journal` (repeated to about 400 k events) through `JournalWriter`
+/// and `BackgroundJournalWriter`, then times `lz4 -1` on the raw stream the first wrote.
+func compareWriters(on journal: String, in dir: URL) throws -> WriterComparison {
+    let reader = try JournalReader(path: journal)
+    var records: [JournalRecord] = []
+    var pages: [PageKey: [UInt8]] = [:]
+    let cursor = try reader.records()
+    while let r = try cursor.next() {
+        records.append(r)
+        if case let .guestPageWritten(_, _, key) = r.event, pages[key] == nil { pages[key] = try reader.page(key) }
+    }
+    let copies = max(1, 400_000 / max(1, records.count))
+    let header = reader.header
+    func feed(_ append: (JournalRecord) throws -> Void, _ store: ([UInt8]) throws -> PageKey) throws -> UInt64 {
+        var sequence: UInt64 = 0
+        let span = (records.last?.time ?? 0) + 1
+        for copy in 0..<copies {
+            for r in records {
+                var event = r.event
+                if case let .guestPageWritten(v, frame, key) = event {
+                    event = .guestPageWritten(vgpu: v, frame: frame, page: try store(pages[key]!))
+                }
+                sequence += 1
+                try append(JournalRecord(sequence: sequence, time: r.time + UInt64(copy) * span, event: event))
+            }
+        }
+        return sequence
+    }
+    var result = WriterComparison()
+    var summary = JournalSummary()
+    let syncPath = dir.appendingPathComponent("sync.gvtj").path
+    result.syncSeconds = try measureThrowing {
+        let writer = try JournalWriter(path: syncPath, header: header)
+        result.events = try feed({ try writer.append($0) }, { try writer.storePage($0) })
+        summary = try writer.close()
+    }
+    let bgPath = dir.appendingPathComponent("background.gvtj").path
+    result.backgroundSeconds = try measureThrowing {
+        let writer = try BackgroundJournalWriter(path: bgPath, header: header)
+        _ = try feed({ try writer.append($0) }, { try writer.storePage($0) })
+        _ = try writer.close()
+    }
+    result.rawMB = Double(summary.rawBytes) / 1e6
+    let ours = (try FileManager.default.attributesOfItem(atPath: syncPath)[.size] as? NSNumber)?.doubleValue ?? 1
+    result.ourRatio = Double(summary.rawBytes) / ours
+    let rawPath = dir.appendingPathComponent("raw.bin").path
+    var raw: [UInt8] = []
+    raw.reserveCapacity(Int(summary.rawBytes))
+    _ = try JournalReader(path: syncPath).forEachRawFrame { raw += $0 }
+    try Data(raw).write(to: URL(fileURLWithPath: rawPath))
+    if let lz4 = ["/usr/bin/lz4", "/usr/local/bin/lz4", "/bin/lz4"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+        let empty = dir.appendingPathComponent("empty.bin").path
+        try Data().write(to: URL(fileURLWithPath: empty))
+        let spawn = try measureThrowing { try runTool(lz4, ["-1", "-q", "-f", empty, empty + ".lz4"]) }
+        let seconds = try measureThrowing { try runTool(lz4, ["-1", "-q", "-f", rawPath, rawPath + ".lz4"]) }
+        let size = (try FileManager.default.attributesOfItem(atPath: rawPath + ".lz4")[.size] as? NSNumber)?.doubleValue ?? 1
+        result.lz4Seconds = max(seconds - spawn, 1e-6)
+        result.lz4Ratio = Double(raw.count) / size
+    }
+    return result
+}
+
+/// Guest operations per second of the live multi-vm bench without and with the shim, same
+/// seed, alternating the order each round.
+func shimOverhead(rounds: Int, seconds: Double, in dir: URL) throws -> (with: [Double], without: [Double]) {
+    var with: [Double] = [], without: [Double] = []
+    for round in 0..<rounds {
+        for shim in (round % 2 == 0 ? [false, true] : [true, false]) {
+            let path = shim ? dir.appendingPathComponent("live-\(round).gvtj").path : nil
+            let report = try recordBench("multi-vm", seconds: seconds, seed: 11, to: path)
+            let rate = Double(report.completed) / report.seconds
+            if shim { with.append(rate) } else { without.append(rate) }
+            if let path { try? FileManager.default.removeItem(atPath: path) }
+        }
+    }
+    return (with, without)
+}
+
+/// The mean of some figures (0 for none).
+func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(max(1, xs.count)) }
 
 /// Runs the live bench `name` for `seconds` (unlimited ops), recording into `path` if given.
 func recordBench(_ name: String, seconds: Double, seed: UInt64, to path: String?) throws -> ScenarioReport {

@@ -101,3 +101,6 @@ if arguments.contains("scheduler") {
 if arguments.isEmpty || arguments.contains("traps") { runTrapBench() }
 if arguments.contains("journal") { journalBench() }
 if arguments.contains("replay") { replayBench() }
+if let k = arguments.firstIndex(of: "suite") {
+    suiteBench(seconds: k + 1 < arguments.endIndex ? Double(arguments[k + 1]) ?? 20 : 20)
+}
