@@ -32,6 +32,7 @@ func peakRSSOfGVTRR(_ gvtrr: String, _ arguments: [String]) -> Int? {
     guard (try? process.run()) != nil else { return nil }
     let data = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    guard process.terminationStatus == 0 || process.terminationStatus == 1 else { return nil }  // 2: the verb failed
     let text = String(decoding: data, as: UTF8.self)
     guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("RSS ") }), let kb = Int(line.dropFirst(4)) else {
         return nil
