@@ -104,7 +104,8 @@ import Testing
         #expect(lines.contains { $0.contains("scheduler-decision") && $0.contains("reason=") && $0.contains("/") })
         #expect(lines.contains { $0.contains(" note ") && $0.contains("topic=") && !$0.contains("topic=topic-") })
         let json = try runGVTRR(["dump", path, "--kind", "timer-expiry", "--count", "1", "--json"])
-        #expect(json.stdout.contains("\"timerName\":\"scheduler-tick\""))
+        // Which timer fired first depends on the live run's timing: any of them, by name.
+        #expect(["scheduler-tick", "vblank", "hangcheck", "gpu-slice"].contains { json.stdout.contains("\"timerName\":\"\($0)\"") })
     }
 
     @Test func aDiskFailingDuringTheCaptureStopsItAndKeepsWhatWasWritten() throws {

@@ -46,8 +46,9 @@ public struct PhysicalAddress: RawRepresentable, Hashable, Comparable, Sendable,
     @inlinable public init(rawValue: UInt64) { self.rawValue = rawValue }
     @inlinable public init(_ value: UInt64) { self.rawValue = value }
     @inlinable public init(integerLiteral value: UInt64) { self.rawValue = value }
+    /// The address `offset` bytes past the start of `frame` (not truncated to the page).
     @inlinable public init(frame: PageFrameNumber, offset: UInt64 = 0) {
-        self.rawValue = frame.rawValue << 12 | (offset & 0xFFF)
+        self.rawValue = frame.rawValue << 12 &+ offset
     }
     @inlinable public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
     @inlinable public func advanced(by delta: UInt64) -> PhysicalAddress { PhysicalAddress(rawValue &+ delta) }

@@ -24,7 +24,9 @@ public struct GuestPhysicalAddress: RawRepresentable, Hashable, Comparable, Send
     @inlinable public init(rawValue: UInt64) { self.rawValue = rawValue }
     @inlinable public init(_ value: UInt64) { self.rawValue = value }
     @inlinable public init(integerLiteral value: UInt64) { self.rawValue = value }
-    @inlinable public init(frame: GuestFrameNumber, offset: UInt64 = 0) { rawValue = frame.rawValue << 12 | (offset & 0xFFF) }
+    /// The address `offset` bytes past the start of `frame` (an offset beyond the page runs
+    /// into the following frames; it is not truncated to the page).
+    @inlinable public init(frame: GuestFrameNumber, offset: UInt64 = 0) { rawValue = frame.rawValue << 12 &+ offset }
     @inlinable public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
     @inlinable public var frame: GuestFrameNumber { GuestFrameNumber(rawValue >> 12) }
     @inlinable public var pageOffset: UInt64 { rawValue & 0xFFF }
