@@ -102,6 +102,10 @@ enum EventCodec {
             w.varint(v)
         case let .note(v, engine, topic, text):
             w.optionalVarint(v.map(UInt64.init)); w.optionalVarint(engine.map(UInt64.init)); w.varint(topic); w.string(text)
+        case let .guestMemoryWrite(v, gpa, bytes):
+            w.varint(v); w.varint(gpa); w.blob(bytes)
+        case let .guestContextStatus(v, engine, index, flags, context):
+            w.varint(v); w.u8(engine); w.u8(index); w.varint(flags); w.varint(context)
         case let .extension(_, bytes):
             w.append(contentsOf: bytes)
         }
@@ -232,6 +236,13 @@ enum EventCodec {
         case .note:
             let v = try r.optionalVarint(UInt32.self), engine = try r.optionalVarint(UInt8.self)
             event = .note(vgpu: v, engine: engine, topic: try r.varint(UInt32.self), text: try r.string())
+        case .guestMemoryWrite:
+            let v = try r.varint(UInt32.self), gpa = try r.varint()
+            event = .guestMemoryWrite(vgpu: v, gpa: gpa, bytes: try r.blob())
+        case .guestContextStatus:
+            let v = try r.varint(UInt32.self), engine = try r.u8(), index = try r.u8()
+            event = .guestContextStatus(vgpu: v, engine: engine, index: index, flags: try r.varint(UInt32.self),
+                                        context: try r.varint(UInt32.self))
         }
         // Newer writers may append fields to a known kind; older readers ignore them.
         r.position = r.end

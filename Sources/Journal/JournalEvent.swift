@@ -87,6 +87,12 @@ public enum JournalEvent: Sendable, Hashable {
     /// Any other output of the engine, as a topic code the recorder defines and a stable
     /// text (refusals, shadow PPGTT life cycle, CSB entries emulated, scan results …).
     case note(vgpu: UInt32?, engine: UInt8?, topic: UInt32, text: String)
+    /// Guest memory the mediator wrote (CSB entries and pointers in the guest's status page,
+    /// the ring head written back into the guest context).
+    case guestMemoryWrite(vgpu: UInt32, gpa: UInt64, bytes: [UInt8])
+    /// A context-status entry the mediator emulated into the guest's CSB (index 0...5,
+    /// flags and context id as the hardware writes them).
+    case guestContextStatus(vgpu: UInt32, engine: UInt8, index: UInt8, flags: UInt32, context: UInt32)
     /// An event of a kind this build does not know: kind id and its encoded payload.
     case `extension`(kind: UInt32, bytes: [UInt8])
 }

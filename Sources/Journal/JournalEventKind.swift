@@ -40,6 +40,8 @@ public enum JournalEventKind: UInt32, CaseIterable, Sendable, Comparable {
     case vgpuDestroyRequest = 35
     case vgpuResetRequest = 36
     case note = 37
+    case guestMemoryWrite = 38
+    case guestContextStatus = 39
 
     /// Record kind of a page-store record (not an event).
     static let pageRecordID: UInt32 = 0
@@ -89,6 +91,8 @@ public enum JournalEventKind: UInt32, CaseIterable, Sendable, Comparable {
         case .vgpuDestroyRequest: "vgpu-destroy-request"
         case .vgpuResetRequest: "vgpu-reset-request"
         case .note: "note"
+        case .guestMemoryWrite: "guest-memory-write"
+        case .guestContextStatus: "guest-context-status"
         }
     }
 
@@ -156,6 +160,8 @@ extension JournalEvent {
         case .vgpuDestroyRequest: .vgpuDestroyRequest
         case .vgpuResetRequest: .vgpuResetRequest
         case .note: .note
+        case .guestMemoryWrite: .guestMemoryWrite
+        case .guestContextStatus: .guestContextStatus
         case .extension: nil
         }
     }
@@ -187,6 +193,7 @@ extension JournalEvent {
         case let .vgpuCreateRequest(_, _, v, _): v == 0 ? nil : v
         case let .vgpuDestroyRequest(v), let .vgpuResetRequest(v): v
         case let .note(v, _, _, _): v
+        case let .guestMemoryWrite(v, _, _), let .guestContextStatus(v, _, _, _, _): v
         case .clockReading, .timerExpiry, .contextStatus, .completion, .hang, .engineStall, .engineReset,
              .hostRegisterWrite, .extension:
             nil

@@ -76,9 +76,10 @@ public enum OutputRecords {
             return .workloadCompleted(vgpu: v(id), engine: e(engine), workload: workload,
                                       status: failure == nil ? 0 : WorkloadStatus.code(failure!))
         case let .guestContextStatus(id, engine, status, index):
-            return note(id, engine, .guestContextStatus, "csb[\(index)] \(status)")
+            return .guestContextStatus(vgpu: v(id), engine: e(engine), index: UInt8(truncatingIfNeeded: index),
+                                       flags: status.flags.rawValue, context: status.contextID)
         case let .guestMemoryWrite(id, address, bytes):
-            return note(id, nil, .guestMemoryWrite, "\(address) \(bytes.map { hex(UInt64($0), width: 2) }.joined(separator: ""))")
+            return .guestMemoryWrite(vgpu: v(id), gpa: address.rawValue, bytes: bytes)
         case let .guestWriteSkipped(id, address, reason):
             return note(id, nil, .guestWriteSkipped, "\(address): \(reason)")
         case let .hardwareEvent(hardware):

@@ -360,7 +360,7 @@ public final class Replayer {
         switch event {
         case let .elspSubmission(_, e, _), let .workloadDispatched(_, e, _), let .workloadCompleted(_, e, _, _),
              let .contextStatus(e, _, _), let .completion(e, _), let .hang(e, _, _, _, _, _), let .engineStall(e, _),
-             let .privilegeViolation(_, e, _, _), let .mmioContextSwitch(e, _, _, _):
+             let .privilegeViolation(_, e, _, _), let .mmioContextSwitch(e, _, _, _), let .guestContextStatus(_, e, _, _, _):
             return e
         case let .workloadCreated(w): return w.engine
         case let .note(_, e, _, _): return e

@@ -60,6 +60,8 @@ enum Fixtures {
         .vgpuResetRequest(vgpu: 1),
         .note(vgpu: 1, engine: 0, topic: 7, text: "shadow PPGTT created"),
         .note(vgpu: nil, engine: nil, topic: 0, text: ""),
+        .guestMemoryWrite(vgpu: 1, gpa: 0x3_A014, bytes: [0x68, 0x08, 0, 0]),
+        .guestContextStatus(vgpu: 1, engine: 1, index: 3, flags: 0x18, context: 0x21),
         .extension(kind: 0x8001, bytes: [0xDE, 0xAD, 0xBE, 0xEF]),
     ]
 
@@ -106,6 +108,9 @@ enum Fixtures {
             .vgpuCreateRequest(type: String(repeating: "t", count: 300), ramPages: m32, vgpu: m32, firstFrame: m64),
             .vgpuDestroyRequest(vgpu: m32), .vgpuResetRequest(vgpu: m32),
             .note(vgpu: m32, engine: .max, topic: m32, text: String(repeating: "n", count: 5000)),
+            .guestMemoryWrite(vgpu: m32, gpa: m64, bytes: [UInt8](repeating: 0xEE, count: 4096)),
+            .guestMemoryWrite(vgpu: 0, gpa: 0, bytes: []),
+            .guestContextStatus(vgpu: m32, engine: .max, index: .max, flags: m32, context: m32),
             .extension(kind: m32, bytes: []), .extension(kind: 0x8002, bytes: [UInt8](repeating: 7, count: 1000)),
         ]
     }()

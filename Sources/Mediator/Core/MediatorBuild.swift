@@ -4,7 +4,7 @@
 public enum MediatorBuild {
     /// Release of the mediator's behaviour. Bump when a change is meant to alter what the
     /// mediator outputs for the same inputs (golden recordings are re-recorded then).
-    public static let release = "0.2.0"
+    public static let release = "0.3.0"
     /// Source revision (e.g. a git commit), or "unknown".
     public static let sourceRevision = "unknown"
 }

@@ -204,6 +204,11 @@ enum EventFields {
             return [("vgpu", opt(v)), ("engine", engine.map(engineName) ?? .absent),
                     ("topic", .code(UInt64(topic), NoteTopic(rawValue: topic)?.name ?? "topic-\(topic)")),
                     ("text", .text(text))]
+        case let .guestMemoryWrite(v, gpa, bytes):
+            return [("vgpu", .number(UInt64(v))), ("gpa", .hex(gpa, width: 12)), ("bytes", .bytes(bytes))]
+        case let .guestContextStatus(v, engine, index, flags, context):
+            return [("vgpu", .number(UInt64(v))), ("engine", engineName(engine)), ("csb", .number(UInt64(index))),
+                    ("flags", .hex(UInt64(flags), width: 8)), ("ctx", .hex(UInt64(context), width: 8))]
         case let .extension(_, bytes):
             return [("bytes", .bytes(bytes))]
         }
