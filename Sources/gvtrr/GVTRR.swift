@@ -12,7 +12,9 @@ struct GVTRR: ParsableCommand {
         commandName: "gvtrr",
         abstract: "Record, replay, diff and debug Intel GVT-g (Gen9) mediation.",
         version: GVTRRVersion.string,
-        subcommands: [BenchesCommand.self, DecodeCommand.self, DumpCommand.self, GPUDemoCommand.self, InfoCommand.self, VerifyCommand.self]
+        subcommands: [BenchesCommand.self, DecodeCommand.self, DumpCommand.self, GPUDemoCommand.self, InfoCommand.self, VerifyCommand.self,
+                      DiffCommand.self,
+                      MinimizeCommand.self]
     )
 
     static func main() {
