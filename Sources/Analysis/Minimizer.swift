@@ -254,6 +254,7 @@ public final class Minimizer {
         let source = MemoryByteSource(bytes, name: "candidate \(candidates)")
         var replay = ReplayOptions()
         replay.keepGoing = true
+        replay.oracle = options.keep == .isolation  // the oracle costs; only isolation needs it
         if options.keep == .divergence {
             let baseline = try Replayer(reader: JournalReader(source: source), options: ReplayOptions())
             replay.revision = options.revision

@@ -7,7 +7,7 @@ import Testing
 
 /// Minimisation keeps the verdict and removes the bulk; the result replays without divergence.
 @Suite(.serialized) struct MinimizerTests {
-    static func minimize(_ path: String, keep: MinimizeTarget, budget: Double = 25) throws -> (String, MinimizeResult) {
+    static func minimize(_ path: String, keep: MinimizeTarget, budget: Double = 12) throws -> (String, MinimizeResult) {
         let out = AnalysisRecording.temporaryPath("min")
         var options = MinimizeOptions(keep: keep)
         options.budget = budget
