@@ -12,6 +12,14 @@ public enum EventDetail {
         if case let .schedulerDecision(engine, from, to, reason, budgets) = event {
             return schedulerLine(engine: engine, from: from, to: to, reason: reason, budgets: budgets)
         }
+        if case let .workloadCreated(w) = event {
+            var audit = "ok"
+            if case let .rejected(reason, address, header) = w.audit {
+                audit = "rejected (reason \(reason), address \(hex(address)), header \(hex(UInt64(header), width: 8)))"
+            }
+            return "workload-created vgpu \(w.vgpu) \(EventText.engineName(w.engine)) workload \(w.workload) ring \(hex(w.ringStart)) "
+                + "head \(hex(UInt64(w.head))) tail \(hex(UInt64(w.tail))) context \(hex(w.contextDescriptor)) audit \(audit)"
+        }
         return EventText.line(event)
     }
 
