@@ -139,13 +139,29 @@ struct DifferenceTally {
         self.examplesPerCategory = examplesPerCategory
     }
 
-    mutating func add(_ difference: Difference) {
-        guard filter.isEmpty || filter.contains(difference.category) else { return }
+    /// Counts a difference of `category` at `position`; `make` builds it (its text costs)
+    /// only when it is kept as the first difference or as an example.
+    mutating func add(_ category: DiffCategory, at position: UInt64, _ make: () -> Difference) {
+        guard filter.isEmpty || filter.contains(category) else { return }
         total &+= 1
-        if first.map({ difference.position < $0.position }) ?? true { first = difference }
-        counts[difference.category, default: 0] &+= 1
-        var list = examples[difference.category, default: []]
-        if list.count < examplesPerCategory || difference.position < list.last!.position {
+        counts[category, default: 0] &+= 1
+        let isFirst = first.map { position < $0.position } ?? true
+        let list = examples[category, default: []]
+        let isExample = list.count < examplesPerCategory || position < list.last!.position
+        guard isFirst || isExample else { return }
+        let difference = make()
+        if isFirst { first = difference }
+        if isExample { insert(difference, into: list) }
+    }
+
+    /// Counts `difference`.
+    mutating func add(_ difference: Difference) {
+        add(difference.category, at: difference.position) { difference }
+    }
+
+    private mutating func insert(_ difference: Difference, into list: [Difference]) {
+        var list = list
+        do {
             let at = list.firstIndex { difference.position < $0.position } ?? list.count
             list.insert(difference, at: at)
             if list.count > examplesPerCategory { list.removeLast() }

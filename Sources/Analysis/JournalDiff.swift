@@ -158,7 +158,11 @@ enum EntryComparison {
     static let maxEdits = 4096
 
     static func compare(_ a: JournalEntry, _ b: JournalEntry, into tally: inout DifferenceTally) {
-        let inputText = a.input.map { EventDetail.line($0.event) } ?? "(outputs before the first input)"
+        var inputText: String { a.input.map { EventDetail.line($0.event) } ?? "(outputs before the first input)" }
+        func add(_ x: JournalRecord?, _ y: JournalRecord?, after: UInt64) {
+            let event = (x ?? y)!.event
+            tally.add(DiffCategory.of(event), at: x?.sequence ?? after) { make(x, y, after: after) }
+        }
         func make(_ x: JournalRecord?, _ y: JournalRecord?, after: UInt64) -> Difference {
             let event = (x ?? y)!.event
             return Difference(category: DiffCategory.of(event), kind: JournalEventKind.name(of: event.kindID), vgpu: event.vgpu,
@@ -167,7 +171,7 @@ enum EntryComparison {
                               b: y.map { EventDetail.line($0.event) }, position: x?.sequence ?? after)
         }
         if let x = a.input, let y = b.input, !InputIdentity.sameResult(x.event, y.event) {
-            tally.add(make(x, y, after: x.sequence))
+            add(x, y, after: x.sequence)
         }
         let (oa, ob) = (a.outputs, b.outputs)
         if oa.count == ob.count && zip(oa, ob).allSatisfy({ $0.event == $1.event }) { return }
@@ -183,12 +187,12 @@ enum EntryComparison {
                 let kind = oa[i].event.kindID
                 if let j = runB.indices.first(where: { !usedB[$0] && ob[runB[$0]].event.kindID == kind }) {
                     usedB[j] = true
-                    tally.add(make(oa[i], ob[runB[j]], after: after))
+                    add(oa[i], ob[runB[j]], after: after)
                 } else {
-                    tally.add(make(oa[i], nil, after: after))
+                    add(oa[i], nil, after: after)
                 }
             }
-            for (j, index) in runB.enumerated() where !usedB[j] { tally.add(make(nil, ob[index], after: runA.last.map { oa[$0].sequence } ?? after)) }
+            for (j, index) in runB.enumerated() where !usedB[j] { add(nil, ob[index], after: runA.last.map { oa[$0].sequence } ?? after) }
             runA.removeAll()
             runB.removeAll()
         }
@@ -208,14 +212,17 @@ enum EntryComparison {
     /// when it has none).
     static func only(_ entry: JournalEntry, side: Side, position: UInt64, into tally: inout DifferenceTally) {
         guard let record = entry.input ?? entry.outputs.first else { return }
-        let text = EventDetail.line(record.event)
-        let outputs = entry.outputs.count
-        let detail = text + (outputs > 0 ? " (and its \(outputs) output\(outputs == 1 ? "" : "s"))" : "")
         let category: DiffCategory = entry.input == nil ? DiffCategory.of(record.event) : .inputs
-        tally.add(Difference(category: category, kind: JournalEventKind.name(of: record.event.kindID), vgpu: record.event.vgpu,
-                             inputA: side == .a ? entry.input?.sequence : nil, inputB: side == .b ? entry.input?.sequence : nil,
-                             input: text, sequenceA: side == .a ? record.sequence : nil,
-                             sequenceB: side == .b ? record.sequence : nil, a: side == .a ? detail : nil,
-                             b: side == .b ? detail : nil, position: side == .a ? record.sequence : position))
+        let at = side == .a ? record.sequence : position
+        tally.add(category, at: at) {
+            let text = EventDetail.line(record.event)
+            let outputs = entry.outputs.count
+            let detail = text + (outputs > 0 ? " (and its \(outputs) output\(outputs == 1 ? "" : "s"))" : "")
+            return Difference(category: category, kind: JournalEventKind.name(of: record.event.kindID), vgpu: record.event.vgpu,
+                              inputA: side == .a ? entry.input?.sequence : nil, inputB: side == .b ? entry.input?.sequence : nil,
+                              input: text, sequenceA: side == .a ? record.sequence : nil,
+                              sequenceB: side == .b ? record.sequence : nil, a: side == .a ? detail : nil,
+                              b: side == .b ? detail : nil, position: at)
+        }
     }
 }

@@ -47,15 +47,16 @@ func recordScenario(_ scenario: String, to path: String, parameters: ScenarioPar
     _ = try box.get()?.close()
 }
 
-func runAnalysisBench() {
+/// With `keep`, the journals stay in that directory (to measure `gvtrr diff` on them in its own process).
+func runAnalysisBench(keep: String? = nil) {
     print("gvtrr-bench analysis (release build)")
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gvtrr-analysis-bench-\(getpid())").path
+    let directory = keep ?? FileManager.default.temporaryDirectory.appendingPathComponent("gvtrr-analysis-bench-\(getpid())").path
     try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+    defer { if keep == nil { try? FileManager.default.removeItem(atPath: directory) } }
     let recorded = directory + "/multi-vm.gvtj", emitted = directory + "/multi-vm-rr.gvtj"
     do {
         var seconds = 0.0
-        seconds = measure { try? recordScenario("multi-vm", to: recorded, parameters: ScenarioParameters(vms: 4, seconds: 4, ops: 100_000, seed: 3)) }
+        seconds = measure { try? recordScenario("multi-vm", to: recorded, parameters: ScenarioParameters(vms: 4, seconds: 8, ops: 1_000_000, seed: 3)) }
         let summaryA = try JournalReader(path: recorded).summary()
         print(pad("record multi-vm (live)", 34) + String(format: "%d events, %.1f MB, %.2f s", Int(summaryA.events),
               Double(try FileManager.default.attributesOfItem(atPath: recorded)[.size] as? Int ?? 0) / 1e6, seconds))
@@ -89,7 +90,7 @@ func runAnalysisBench() {
         minimizeOptions.budget = 120
         let minimizer = try Minimizer(reader: JournalReader(path: hang), options: minimizeOptions)
         let result = try minimizer.run(to: FileJournalSink(path: minimal))
-        print(pad("minimize hang-semaphore --keep hang", 34) + String(format: "%.1f s, %d candidates%@", result.seconds,
+        print(pad("minimize hang-semaphore", 34) + String(format: "%.1f s, %d candidates%@", result.seconds,
               result.candidates, result.budgetExhausted ? " (budget exhausted)" : ""))
         print(pad("", 34) + "before: \(result.before)")
         print(pad("", 34) + "after:  \(result.after)")

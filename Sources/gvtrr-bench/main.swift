@@ -99,5 +99,5 @@ if arguments.contains("scheduler") {
     schedulerBench()
 }
 if arguments.isEmpty || arguments.contains("traps") { runTrapBench() }
-if arguments.contains("analysis") { runAnalysisBench() }
+if arguments.first == "analysis" { runAnalysisBench(keep: arguments.dropFirst().first) }
 if arguments.first == "analysis-example" { writeAnalysisExample(to: arguments.dropFirst().first ?? ".") }
