@@ -12,6 +12,12 @@ public enum EventDetail {
         if case let .schedulerDecision(engine, from, to, reason, budgets) = event {
             return schedulerLine(engine: engine, from: from, to: to, reason: reason, budgets: budgets)
         }
+        if case let .mmioContextSwitch(engine, from, to, registers) = event {
+            func who(_ v: UInt32?) -> String { v.map { "vgpu \($0)" } ?? "host" }
+            let shown = registers.prefix(6).map { "\(hex(UInt64($0.offset)))=\(hex(UInt64($0.value), width: 8))" }
+            return "mmio-context-switch \(EventText.engineName(engine)) \(who(from)) → \(who(to)): \(registers.count) registers "
+                + shown.joined(separator: " ") + (registers.count > 6 ? " …" : "")
+        }
         if case let .workloadCreated(w) = event {
             var audit = "ok"
             if case let .rejected(reason, address, header) = w.audit {
