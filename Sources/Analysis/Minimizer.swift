@@ -99,6 +99,8 @@ public final class Minimizer {
     private let clock = ContinuousClock()
     private let start: ContinuousClock.Instant
     private var verdictText = ""
+    /// The vGPU the last reproducing verdict names (the attacker of an isolation finding).
+    private var verdictVGPU: UInt32?
 
     /// A minimiser of `reader`'s journal; reads its inputs (outputs are not kept).
     public init(reader: JournalReader, options: MinimizeOptions) throws {
@@ -131,8 +133,18 @@ public final class Minimizer {
         var limit = cut
         let unitsInPrefix = operations.units.indices.filter { operations.units[$0].inputs.first! < limit }
         var kept = Set(unitsInPrefix)
-        // 2. Whole guests (all their units, boot included), one at a time.
-        let guests = Set(unitsInPrefix.map { operations.units[$0].vgpu }).subtracting([0]).sorted()
+        // 2. Whole guests (all their units, boot included): all but the one the verdict names
+        // at once, then one at a time.
+        var guests = Set(unitsInPrefix.map { operations.units[$0].vgpu }).subtracting([0]).sorted()
+        if let named = verdictVGPU, guests.count > 1, guests.contains(named) {
+            let without = kept.filter { [0, named].contains(operations.units[$0].vgpu) }
+            if let at = try test(kept: without, limit: limit) {
+                kept = without
+                limit = at + 1
+                guests = [named]
+                say("without every guest but vgpu \(named): reproduces (\(kept.count) units)")
+            }
+        }
         for guest in guests where !outOfBudget {
             let without = kept.filter { operations.units[$0].vgpu != guest }
             if without.count < kept.count, let at = try test(kept: without, limit: limit) {
@@ -280,6 +292,7 @@ public final class Minimizer {
         while try replayer.step() != nil {
             if let verdict = replayer.result.verdicts.first(where: matches) {
                 verdictText = Self.text(verdict)
+                verdictVGPU = verdict.vgpu
                 return k < original.count ? original[k] : nil
             }
             k += 1
