@@ -80,7 +80,8 @@ func runAnalysisBench(keep: String? = nil) {
             guard let report else { print("diff failed"); continue }
             let records = report.recordsA + report.recordsB
             print(pad("diff (\(report.mode.rawValue))", 34) + String(format: "%d + %d records, %.2f s (%.2f M records/s), "
-                  + "%d differences, peak RSS %.1f MB (%.1f MB before)", Int(report.recordsA), Int(report.recordsB), seconds,
+                  + "%d differences, process peak RSS %.1f MB (%.1f MB before; the capture dominates: "
+                  + "measure `gvtrr diff` on the kept journals for the diff alone)", Int(report.recordsA), Int(report.recordsB), seconds,
                   Double(records) / seconds / 1e6, Int(report.differences), Double(peak) / 1024, Double(before) / 1024))
         }
         // Minimisation of a long hang journal.
