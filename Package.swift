@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "Recorder", dependencies: ["Journal", "Mediator", "GPUModel"]),
         // Deterministic replay, divergence and verdict reports, checkpoints, the debugger's core.
         .target(name: "Replay", dependencies: ["Journal", "Recorder", "Mediator", "GPUModel", "Decode"]),
+        // Behaviour diff of two journals and journal minimisation (delta debugging over guest inputs).
+        .target(name: "Analysis", dependencies: ["Journal", "Replay", "Recorder", "Decode", "Mediator", "GPUModel"]),
 
         // Human-readable views: GPU commands, x86 instructions, register names, error states.
         .target(
@@ -54,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "gvtrr",
             dependencies: [
-                "GPUModel", "Decode", "Journal", "Bench", "Recorder", "Replay", "Mediator",
+                "GPUModel", "Decode", "Journal", "Bench", "Recorder", "Replay", "Analysis", "Mediator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,7 +64,7 @@ let package = Package(
         // Release-build micro-benchmarks (never timed unit tests).
         .executableTarget(
             name: "gvtrr-bench",
-            dependencies: ["GPUModel", "Mediator", "Hypervisor", "Decode", "Journal", "Recorder", "Replay", "Bench"]),
+            dependencies: ["GPUModel", "Mediator", "Hypervisor", "Decode", "Journal", "Recorder", "Replay", "Analysis", "Bench"]),
 
         .target(name: "TestSupport", dependencies: ["GPUModel", "Mediator"], path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CLZ4", "CCapstone", "CDRMIntel"]),
@@ -71,6 +73,7 @@ let package = Package(
         .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor", "Mediator", "GPUModel", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal"]),
         .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Journal", "Mediator", "GPUModel", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Replay", "Recorder", "Journal", "Mediator", "GPUModel", "Bench"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Recorder", "Journal", "Mediator", "GPUModel", "Bench", "TestSupport"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "Hypervisor", "Mediator", "GPUModel", "TestSupport"]),
         .testTarget(name: "DecodeTests", dependencies: ["Decode", "GPUModel", "TestSupport"]),

@@ -12,8 +12,9 @@ struct GVTRR: ParsableCommand {
         commandName: "gvtrr",
         abstract: "Record, replay, diff and debug Intel GVT-g (Gen9) mediation.",
         version: GVTRRVersion.string,
-        subcommands: [BenchesCommand.self, DebugCommand.self, DecodeCommand.self, DumpCommand.self, GPUDemoCommand.self,
-                      InfoCommand.self, RecordCommand.self, ReplayCommand.self, VerifyCommand.self]
+        subcommands: [BenchesCommand.self, DebugCommand.self, DecodeCommand.self, DiffCommand.self, DumpCommand.self,
+                      GPUDemoCommand.self, InfoCommand.self, MinimizeCommand.self, RecordCommand.self, ReplayCommand.self,
+                      VerifyCommand.self]
     )
 
     static func main() {
