@@ -238,18 +238,17 @@ public final class Replayer {
         let outputs = produced.dropFirst()
         let firstVerdict = result.verdicts.count
         collectVerdicts(outputs, inputSequence: input.sequence)
-        let cause = EventText.line(input)
-        let response = result.verdicts.count > firstVerdict || watcher.hasFindings
-            ? IsolationDiagnosis.response(in: outputs) : nil
-        for record in outputs {
-            if let diagnosis = IsolationDiagnosis.make(record: record, cause: cause, response: response) {
-                result.isolations.append(diagnosis)
+        let findings = watcher.takeFindings()
+        if result.verdicts.count > firstVerdict || !findings.isEmpty {
+            // Reports are built only for entries with something to report (text is costly).
+            let cause = EventText.line(input)
+            let response = IsolationDiagnosis.response(in: outputs)
+            for record in outputs {
+                if let diagnosis = IsolationDiagnosis.make(record: record, cause: cause, response: response) {
+                    result.isolations.append(diagnosis)
+                }
             }
-        }
-        for finding in watcher.takeFindings() {
-            result.verdicts.append(Verdict(seq: input.sequence, kind: .isolation, vgpu: finding.responsible.map { UInt32($0.rawValue) },
-                                           detail: finding.description))
-            result.isolations.append(IsolationDiagnosis.make(finding, sequence: input.sequence, cause: cause, response: response))
+            reportFindings(findings, input: input, cause: cause, response: response)
         }
         let hangs = watcher.takeHangs()
         if !hangs.isEmpty { attach(hangs, input: input, outputs: outputs, firstVerdict: firstVerdict) }
@@ -257,6 +256,15 @@ public final class Replayer {
         if let progress = options.progress, result.inputs % options.progressInterval == 0 { progress(result.lastSequence) }
         checkpoints?.consider(self)
         return Entry(input: input, recorded: recorded, produced: produced, divergences: divergences)
+    }
+
+    /// Turns the oracle's findings after an input into isolation verdicts and reports.
+    private func reportFindings(_ findings: [IsolationFinding], input: JournalRecord, cause: String, response: String?) {
+        for finding in findings {
+            result.verdicts.append(Verdict(seq: input.sequence, kind: .isolation, vgpu: finding.responsible.map { UInt32($0.rawValue) },
+                                           detail: finding.description))
+            result.isolations.append(IsolationDiagnosis.make(finding, sequence: input.sequence, cause: cause, response: response))
+        }
     }
 
     /// Completes captured hangs (sequence, submission) and gives their verdicts the vGPU.
@@ -330,20 +338,21 @@ public final class Replayer {
 
     func compare(input: JournalRecord, recorded: [JournalRecord], produced: [JournalRecord]) -> [Divergence] {
         guard let mine = produced.first else { return [] }
-        let inputText = EventText.line(input.event)
         func divergence(_ sequence: UInt64, _ a: JournalEvent?, _ b: JournalEvent?) -> Divergence {
             let event = a ?? b!
-            return Divergence(sequence: sequence, inputSequence: input.sequence, input: inputText,
+            // Text only when there is something to report: formatting every entry costs more
+            // than replaying it.
+            return Divergence(sequence: sequence, inputSequence: input.sequence, input: EventText.line(input.event),
                               kind: JournalEventKind.name(of: event.kindID), vgpu: event.vgpu, engine: Self.engine(of: event),
                               recorded: a.map(EventText.line), replayed: b.map(EventText.line))
         }
         if !Self.sameInput(input.event, mine.event) {
             return [divergence(input.sequence, input.event, mine.event)]
         }
-        let outputs = produced.dropFirst().map(\.event)
+        let outputs = produced.dropFirst()
         for k in 0..<max(recorded.count, outputs.count) {
             let a = k < recorded.count ? recorded[k].event : nil
-            let b = k < outputs.count ? outputs[k] : nil
+            let b = k < outputs.count ? outputs[outputs.startIndex + k].event : nil
             if a != b { return [divergence(k < recorded.count ? recorded[k].sequence : input.sequence, a, b)] }
         }
         return []
