@@ -47,7 +47,13 @@ public final class BackgroundJournalWriter: Sendable {
     }
 
     /// Stores a page of guest memory (once per distinct content) and returns its key.
-    public func storePage(_ content: [UInt8]) throws(JournalError) -> PageKey { try core.storePage(content) }
+    public func storePage(_ content: [UInt8]) throws(JournalError) -> PageKey { try core.storePage(content, basis: nil) }
+
+    /// Stores a page, as a patch against `basis` (an earlier content of the same guest page)
+    /// when that is smaller.
+    public func storePage(_ content: [UInt8], basis: PageKey?) throws(JournalError) -> PageKey {
+        try core.storePage(content, basis: basis)
+    }
 
     /// Hands the current frame to the writer thread now.
     public func cutFrame() throws(JournalError) { try core.cutFrame() }
@@ -177,12 +183,12 @@ final class BackgroundWriterCore: @unchecked Sendable {
     }
 
     /// Stores a page of guest memory (once per distinct content) and returns its key.
-    func storePage(_ content: [UInt8]) throws(JournalError) -> PageKey {
+    func storePage(_ content: [UInt8], basis: PageKey?) throws(JournalError) -> PageKey {
         condition.lock()
         defer { condition.unlock() }
         try checkUsable()
         notePending()
-        let key = content.withUnsafeBytes { builder.storePage($0) }
+        let key = content.withUnsafeBytes { builder.storePage($0, basis: basis) }
         if builder.isFull { try enqueueLocked() }
         return key
     }

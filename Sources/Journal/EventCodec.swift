@@ -299,6 +299,17 @@ struct RecordEncoder {
         appendRecord(kind: JournalEventKind.pageRecordID, into: &out)
     }
 
+    /// Appends one page-patch record: the page's key, its base's key and the patch runs.
+    mutating func encodePagePatch(_ key: PageKey, base: PageKey, patch: [UInt8], into out: inout [UInt8]) {
+        scratch.removeAll()
+        scratch.u64le(key.hash)
+        scratch.varint(key.variant)
+        scratch.u64le(base.hash)
+        scratch.varint(base.variant)
+        scratch.append(contentsOf: patch)
+        appendRecord(kind: JournalEventKind.pagePatchRecordID, into: &out)
+    }
+
     /// Appends kind, length and the scratch body to the frame's raw bytes.
     private func appendRecord(kind: UInt32, into out: inout [UInt8]) {
         ByteWriter.appendVarint(UInt64(kind), to: &out)
@@ -313,6 +324,8 @@ enum DecodedItem {
     case event(JournalRecord)
     /// A page record: its key and where its content lies in the frame's raw bytes.
     case page(PageKey, Range<Int>)
+    /// A page-patch record: its key, its base's key and where the patch runs lie.
+    case pagePatch(PageKey, base: PageKey, Range<Int>)
 }
 
 /// Decodes a frame's raw bytes record by record, undoing the deltas.
@@ -336,6 +349,11 @@ struct RecordDecoder {
         if kind == JournalEventKind.pageRecordID {
             let key = PageKey(hash: try r.u64le(), variant: try r.varint(UInt32.self))
             return .page(key, r.position..<bodyEnd)
+        }
+        if kind == JournalEventKind.pagePatchRecordID {
+            let key = PageKey(hash: try r.u64le(), variant: try r.varint(UInt32.self))
+            let base = PageKey(hash: try r.u64le(), variant: try r.varint(UInt32.self))
+            return .pagePatch(key, base: base, r.position..<bodyEnd)
         }
         let seqField = try r.varint()
         let sequence: UInt64

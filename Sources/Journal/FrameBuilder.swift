@@ -44,6 +44,9 @@ struct FrameBuilder {
     private var lastTime: UInt64 = 0
     private var pages: [PageKey] = []
     private var dedup: PageDeduplicator
+    /// Patch chain depth of the pages stored lately (forgotten wholesale past 64 Ki keys, so
+    /// memory stays bounded; a forgotten basis just means the next page is stored whole).
+    private var chainDepth: [PageKey: UInt8] = [:]
     private(set) var lastSequence: UInt64?
     private(set) var summary = SummaryBuilder()
 
@@ -79,12 +82,34 @@ struct FrameBuilder {
         summary.add(record)
     }
 
-    /// The key of `content`, encoding a page record first if it is not stored yet.
-    mutating func storePage(_ content: UnsafeRawBufferPointer) -> PageKey {
+    /// The key of `content`, encoding a page record first if it is not stored yet: as a
+    /// patch against `basis` (an earlier content of the same guest page) when that is still
+    /// cached, its patch chain is short and the patch is less than half the page.
+    mutating func storePage(_ content: UnsafeRawBufferPointer, basis: PageKey? = nil) -> PageKey {
         let (key, isNew) = dedup.key(for: content)
-        if isNew { encodePage(key, content) }
+        guard isNew else { return key }
+        if let basis, basis != key, let depth = patchDepth(basis), depth < Self.maxPatchChain,
+           let base = dedup.content(of: basis), base.count == content.count {
+            let patch = base.withUnsafeBytes { PagePatch.make(from: $0, to: content) }
+            if patch.count < content.count / 2 {
+                encoder.encodePagePatch(key, base: basis, patch: patch, into: &raw)
+                pages.append(key)
+                summary.addPage(bytes: patch.count)  // bytes stored for the page, as a scan counts them
+                if chainDepth.count >= 1 << 16 { chainDepth.removeAll(keepingCapacity: true) }
+                chainDepth[key] = depth + 1
+                return key
+            }
+        }
+        encodePage(key, content)
         return key
     }
+
+    /// Longest chain of patches a reader follows to rebuild a page.
+    static let maxPatchChain: UInt8 = 16
+
+    /// How many patches lie between `key` and a whole stored page (0: stored whole), or nil
+    /// if this writer did not store it.
+    private func patchDepth(_ key: PageKey) -> UInt8? { chainDepth[key] }
 
     /// Encodes a page under a key chosen elsewhere (salvage).
     mutating func storePage(_ key: PageKey, _ content: UnsafeRawBufferPointer) {
@@ -93,6 +118,8 @@ struct FrameBuilder {
     }
 
     private mutating func encodePage(_ key: PageKey, _ content: UnsafeRawBufferPointer) {
+        if chainDepth.count >= 1 << 16 { chainDepth.removeAll(keepingCapacity: true) }
+        chainDepth[key] = 0
         encoder.encodePage(key, content: content, into: &raw)
         pages.append(key)
         summary.addPage(bytes: content.count)

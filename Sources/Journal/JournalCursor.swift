@@ -77,6 +77,20 @@ public final class JournalCursor {
             switch item {
             case nil:
                 return nil
+            case let .pagePatch(key, _, range):
+                onPage?(key, range.count)
+                if let onPageContent {
+                    // Salvage copies pages whole: rebuild this one from its base.
+                    let content = try reader.page(key)
+                    do {
+                        try content.withUnsafeBytes { try onPageContent(key, $0) }
+                    } catch let error as JournalError {
+                        throw error
+                    } catch {
+                        throw .cannotRead(path: reader.source.name, reason: "\(error)")
+                    }
+                }
+                return nil
             case let .page(key, range):
                 onPage?(key, range.count)
                 if let onPageContent {

@@ -45,6 +45,8 @@ public enum JournalEventKind: UInt32, CaseIterable, Sendable, Comparable {
 
     /// Record kind of a page-store record (not an event).
     static let pageRecordID: UInt32 = 0
+    /// Record kind of a page stored as a patch against an earlier page (format version 2).
+    static let pagePatchRecordID: UInt32 = 0x7FFF
     /// First id reserved for private extensions.
     public static let firstPrivateExtensionID: UInt32 = 0x8000
 

@@ -228,9 +228,17 @@ public final class JournalReader {
     /// A cursor over every frame from the first event frame (events and pages).
     func cursorFromStart() -> JournalCursor { JournalCursor(reader: self, from: dataStart, firstSequence: 0) }
 
-    /// The content of a stored page (read on demand from its frame, cached).
-    public func page(_ key: PageKey) throws(JournalError) -> [UInt8] {
+    /// The content of a stored page (read on demand from its frame, cached; a page stored as
+    /// a patch is rebuilt from its base).
+    public func page(_ key: PageKey) throws(JournalError) -> [UInt8] { try page(key, depth: 0) }
+
+    private func page(_ key: PageKey, depth: Int) throws(JournalError) -> [UInt8] {
         if let cached = pageCache.value(for: key) { return cached }
+        guard depth <= Int(FrameBuilder.maxPatchChain) else {
+            throw .damaged(JournalDamage(path: source.name, offset: 0, fileSize: source.size,
+                                         reason: "\(key) is a patch chain longer than \(FrameBuilder.maxPatchChain) (or a loop)",
+                                         lastGoodSequence: nil, lastGoodTime: nil, eventsBefore: 0))
+        }
         guard let frameIndex = try index().pages[key] else { throw .pageNotFound(key) }
         let frame = try index().frames[frameIndex]
         pageWalker.seek(to: frame.offset)
@@ -240,19 +248,37 @@ public final class JournalReader {
                                          lastGoodTime: nil, eventsBefore: 0))
         }
         var found: [UInt8]?
+        var patch: (base: PageKey, runs: [UInt8])?
         content.withUnsafeBytes { raw in
             var r = ByteReader(raw)
             var decoder = RecordDecoder()
             while let item = try? decoder.next(&r) {
-                if case let .page(k, range) = item {
+                switch item {
+                case let .page(k, range):
                     let bytes = Array(raw[range])
                     pageCache.insert(bytes, for: k, cost: bytes.count + 64)
                     if k == key { found = bytes }
+                case let .pagePatch(k, base, range) where k == key:
+                    patch = (base, Array(raw[range]))
+                default:
+                    break
                 }
             }
         }
-        guard let found else { throw .pageNotFound(key) }
-        return found
+        if let found { return found }
+        guard let patch else { throw .pageNotFound(key) }
+        let base = try page(patch.base, depth: depth + 1)
+        let applied = patch.runs.withUnsafeBytes { raw in
+            Result { () throws(DecodeFailure) in try PagePatch.apply(raw, to: base) }
+        }
+        guard case let .success(rebuilt) = applied else {
+            let what = if case let .failure(failure) = applied { failure.what } else { "" }
+            throw .damaged(JournalDamage(path: source.name, offset: frame.offset, fileSize: source.size,
+                                         reason: "the patch of \(key) does not fit its base \(patch.base): \(what)",
+                                         lastGoodSequence: nil, lastGoodTime: nil, eventsBefore: 0))
+        }
+        pageCache.insert(rebuilt, for: key, cost: rebuilt.count + 64)
+        return rebuilt
     }
 
     /// The guest memory a reference names: `length` bytes at its offset in its page.

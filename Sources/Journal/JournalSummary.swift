@@ -46,7 +46,7 @@ public struct JournalSummary: Codable, Sendable, Equatable {
     public var verdicts: [VerdictCount] = []
     /// Distinct pages stored and their bytes.
     public var pages: UInt64 = 0
-    /// Bytes of page content stored.
+    /// Bytes stored for pages: whole contents, or the runs of pages stored as patches.
     public var pageBytes: UInt64 = 0
     /// Number of LZ4 event frames.
     public var frames: UInt64 = 0

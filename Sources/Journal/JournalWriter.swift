@@ -49,9 +49,15 @@ public final class JournalWriter {
     /// Stores a page of guest memory (once per distinct content) and returns its key.
     /// Call it before appending the event that references the page.
     public func storePage(_ content: [UInt8]) throws(JournalError) -> PageKey {
+        try storePage(content, basis: nil)
+    }
+
+    /// Stores a page, as a patch against `basis` (the key of an earlier content of the same
+    /// guest page) when that is smaller.
+    public func storePage(_ content: [UInt8], basis: PageKey?) throws(JournalError) -> PageKey {
         guard !closed else { throw .writerClosed }
         if let failure = frames.failure { throw .writeFailed(failure) }
-        let key = content.withUnsafeBytes { builder.storePage($0) }
+        let key = content.withUnsafeBytes { builder.storePage($0, basis: basis) }
         if builder.isFull { try cutFrame() }
         return key
     }

@@ -43,6 +43,9 @@ struct PageDeduplicator {
 }
 
 extension PageDeduplicator {
+    /// The content stored under `key`, if it is still in the cache.
+    mutating func content(of key: PageKey) -> [UInt8]? { recent.value(for: key) }
+
     /// Records that `content` is stored under `key` (salvage copies pages with their keys).
     mutating func register(_ key: PageKey, content: UnsafeRawBufferPointer) {
         variants[key.hash] = max(variants[key.hash] ?? 0, key.variant &+ 1)

@@ -8,6 +8,16 @@ public protocol JournalAppending: AnyObject {
     func append(_ record: JournalRecord) throws(JournalError)
     /// Stores a page's content once and returns its key.
     func storePage(_ content: [UInt8]) throws(JournalError) -> PageKey
+    /// Stores a page's content once, as a patch against `basis` (the key of the same guest
+    /// page's previous content) when the writer finds that smaller.
+    func storePage(_ content: [UInt8], basis: PageKey?) throws(JournalError) -> PageKey
+}
+
+extension JournalAppending {
+    /// Sinks that store only whole pages ignore the basis.
+    public func storePage(_ content: [UInt8], basis: PageKey?) throws(JournalError) -> PageKey {
+        try storePage(content)
+    }
 }
 
 extension JournalWriter: JournalAppending {}

@@ -30,6 +30,8 @@ public final class Recorder: MediatorObserver, EngineInputObserver {
     /// Oracle and ownership used after every mediator event (nil: none).
     public var oracle: (oracle: IsolationOracle, ownership: any MemoryOwnership, gpu: GPU)?
 
+    /// The key of the content last recorded for each host frame (the basis of its next patch).
+    private var lastPageKey: [UInt64: PageKey] = [:]
     private var inEntry = false
     private var time: UInt64 = 0
     private var pending: [JournalEvent] = []
@@ -60,7 +62,13 @@ public final class Recorder: MediatorObserver, EngineInputObserver {
     public func engine(_ engine: Engine, didPerform input: EngineInput, result: EngineResult) {
         guard failure == nil else { return }
         do {
-            write(try InputRecords.record(input, result: result) { try sink.storePage($0) })
+            var frame: UInt64?
+            if case let .guestPage(f, _, _) = input { frame = f.rawValue }
+            write(try InputRecords.record(input, result: result) { bytes in
+                let key = try sink.storePage(bytes, basis: frame.flatMap { lastPageKey[$0] })
+                if let frame { lastPageKey[frame] = key }
+                return key
+            })
         } catch {
             fail((error as? JournalError) ?? .writerClosed)  // storePage throws only JournalError
         }

@@ -19,8 +19,10 @@ final class CaptureSink: JournalAppending {
         try emit?.append(record)
     }
 
-    func storePage(_ content: [UInt8]) throws(JournalError) -> PageKey {
-        if let emit { return try emit.storePage(content) }
+    func storePage(_ content: [UInt8]) throws(JournalError) -> PageKey { try storePage(content, basis: nil) }
+
+    func storePage(_ content: [UInt8], basis: PageKey?) throws(JournalError) -> PageKey {
+        if let emit { return try emit.storePage(content, basis: basis) }
         return PageKey(hash: 0, variant: 0)  // not compared: the content is the recorded one
     }
 

@@ -89,12 +89,13 @@ import Testing
             let section = JournalFormat.skippableFrame(.header, payload: payload)
             return Array(bytes[..<start]) + section + Array(bytes[(start + section.count)...])
         }
-        #expect(throws: JournalError.unsupportedVersion(path: "memory", found: 9, minimumReadable: 1, current: 1)) {
+        #expect(throws: JournalError.unsupportedVersion(path: "memory", found: 9, minimumReadable: 1,
+                                                        current: JournalFormat.version)) {
             try JournalReader(source: MemoryByteSource(withVersions(9, 9)))
         }
-        // Version 9 that version-1 readers can still read.
-        let newer = try JournalReader(source: MemoryByteSource(withVersions(9, 1)))
-        #expect(newer.readableByVersion == 1)
+        // Version 9 that readers of this version can still read.
+        let newer = try JournalReader(source: MemoryByteSource(withVersions(9, UInt8(JournalFormat.version))))
+        #expect(newer.readableByVersion == JournalFormat.version)
         #expect(newer.completeness == .complete)
     }
 

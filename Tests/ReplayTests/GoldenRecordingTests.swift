@@ -56,3 +56,16 @@ import Testing
         }
     }
 }
+
+/// A journal of an earlier format version stays readable, and replays.
+@Suite struct OlderFormatTests {
+    @Test func aVersion1JournalIsReadAndReplays() throws {
+        let path = GoldenRecordingTests.directory.appendingPathComponent("format-v1/smoke.gvtj").path
+        let reader = try JournalReader(path: path)
+        #expect(reader.header.formatVersion == 1)
+        #expect(JournalFormat.version > 1 && JournalFormat.minimumReadableVersion <= 1)
+        let result = try Replayer(reader: reader).run()
+        #expect(result.divergences.isEmpty, "\(result.divergences.first.map(\.description) ?? "")")
+        #expect(result.meets(.clean))
+    }
+}
