@@ -249,6 +249,7 @@ public final class JournalReader {
         }
         var found: [UInt8]?
         var patch: (base: PageKey, runs: [UInt8])?
+        var patches: [(key: PageKey, base: PageKey, runs: [UInt8])] = []
         content.withUnsafeBytes { raw in
             var r = ByteReader(raw)
             var decoder = RecordDecoder()
@@ -258,27 +259,39 @@ public final class JournalReader {
                     let bytes = Array(raw[range])
                     pageCache.insert(bytes, for: k, cost: bytes.count + 64)
                     if k == key { found = bytes }
-                case let .pagePatch(k, base, range) where k == key:
-                    patch = (base, Array(raw[range]))
+                case let .pagePatch(k, base, range):
+                    if k == key { patch = (base, Array(raw[range])) } else { patches.append((k, base, Array(raw[range]))) }
                 default:
                     break
                 }
             }
         }
-        if let found { return found }
-        guard let patch else { throw .pageNotFound(key) }
-        let base = try page(patch.base, depth: depth + 1)
-        let applied = patch.runs.withUnsafeBytes { raw in
-            Result { () throws(DecodeFailure) in try PagePatch.apply(raw, to: base) }
+        var result = found
+        if result == nil {
+            guard let patch else { throw .pageNotFound(key) }
+            let base = try page(patch.base, depth: depth + 1)
+            let applied = patch.runs.withUnsafeBytes { raw in
+                Result { () throws(DecodeFailure) in try PagePatch.apply(raw, to: base) }
+            }
+            guard case let .success(rebuilt) = applied else {
+                let what = if case let .failure(failure) = applied { failure.what } else { "" }
+                throw .damaged(JournalDamage(path: source.name, offset: frame.offset, fileSize: source.size,
+                                             reason: "the patch of \(key) does not fit its base \(patch.base): \(what)",
+                                             lastGoodSequence: nil, lastGoodTime: nil, eventsBefore: 0))
+            }
+            pageCache.insert(rebuilt, for: key, cost: rebuilt.count + 64)
+            result = rebuilt
         }
-        guard case let .success(rebuilt) = applied else {
-            let what = if case let .failure(failure) = applied { failure.what } else { "" }
-            throw .damaged(JournalDamage(path: source.name, offset: frame.offset, fileSize: source.size,
-                                         reason: "the patch of \(key) does not fit its base \(patch.base): \(what)",
-                                         lastGoodSequence: nil, lastGoodTime: nil, eventsBefore: 0))
+        // Rebuild the frame's other patches whose base is at hand, in order, so that the
+        // pages a replay asks for next do not decode this frame again.
+        for other in patches where pageCache.value(for: other.key) == nil {
+            guard let base = pageCache.value(for: other.base),
+                  case let .success(rebuilt) = other.runs.withUnsafeBytes({ raw in
+                      Result { () throws(DecodeFailure) in try PagePatch.apply(raw, to: base) }
+                  }) else { continue }
+            pageCache.insert(rebuilt, for: other.key, cost: rebuilt.count + 64)
         }
-        pageCache.insert(rebuilt, for: key, cost: rebuilt.count + 64)
-        return rebuilt
+        return result!
     }
 
     /// The guest memory a reference names: `length` bytes at its offset in its page.
