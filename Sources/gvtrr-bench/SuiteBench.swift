@@ -101,11 +101,15 @@ func suiteBench(seconds: Double) {
         let replayer = try Replayer(reader: JournalReader(path: long))
         replayer.checkpoints = CheckpointStore(interval: max(1, result.inputs / 32), limit: 32)
         try replayer.run()
-        let target = max(1, result.lastSequence &- 50)
+        // The worst case near the end: just before the last checkpoint, so the seek restores
+        // the one before it and replays a whole interval.
+        let checkpoints = replayer.checkpoints?.all ?? []
+        let lastCheckpoint = checkpoints.last(where: { $0.lastSequence < result.lastSequence })?.lastSequence ?? result.lastSequence
+        let target = max(1, lastCheckpoint &- 1)
         _ = try replayer.seek(to: 1)
         let seekSeconds = try measureThrowing { _ = try replayer.seek(to: target) }
         let fromStart = replaySeconds * Double(target) / Double(max(1, result.lastSequence))
-        rows.append(SuiteRow(figure: "5 seek to #\(target) of \(result.lastSequence)",
+        rows.append(SuiteRow(figure: "5 seek to #\(target) of \(result.lastSequence) (worst)",
                              measured: String(format: "%.1f ms with %d checkpoints", seekSeconds * 1e3, replayer.checkpoints?.all.count ?? 0),
                              reference: String(format: "%.0f ms replaying from the start", fromStart * 1e3),
                              target: "< 100 ms", met: seekSeconds < 0.1))
