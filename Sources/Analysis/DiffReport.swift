@@ -126,6 +126,23 @@ public struct DiffReport: Sendable, Codable {
 
 /// Collects differences: counts per category, the first few of each, the first overall;
 /// memory stays bounded whatever the number of differences.
+extension DiffReport {
+    /// A report of `mode` over the two journals' entry readers, what was paired and what the
+    /// tally counted (both alignment modes end this way).
+    init(fileA: String, fileB: String, mode: DiffMode, modeReason: String, a: EntryReader, b: EntryReader,
+         matched: UInt64, tally: DifferenceTally) {
+        self.init(fileA: fileA, fileB: fileB, mode: mode, modeReason: modeReason)
+        entriesA = a.entries
+        entriesB = b.entries
+        recordsA = a.records
+        recordsB = b.records
+        matchedEntries = matched
+        differences = tally.total
+        first = tally.first
+        categories = tally.summaries
+    }
+}
+
 struct DifferenceTally {
     let filter: Set<DiffCategory>
     let examplesPerCategory: Int

@@ -88,17 +88,9 @@ public enum JournalDiff {
             if let eb { EntryComparison.only(eb, side: .b, position: lastA, into: &tally) }
             if let ea { lastA = ea.outputs.last?.sequence ?? ea.firstSequence ?? lastA }
         }
-        var report = DiffReport(fileA: nameA, fileB: nameB, mode: .aligned,
-                                modeReason: options.mode == .aligned ? "aligned mode asked for" : "same input stream")
-        report.entriesA = a.entries
-        report.entriesB = b.entries
-        report.recordsA = a.records
-        report.recordsB = b.records
-        report.matchedEntries = matched
-        report.differences = tally.total
-        report.first = tally.first
-        report.categories = tally.summaries
-        return report
+        return DiffReport(fileA: nameA, fileB: nameB, mode: .aligned,
+                          modeReason: options.mode == .aligned ? "aligned mode asked for" : "same input stream",
+                          a: a, b: b, matched: matched, tally: tally)
     }
 
     static func sameInput(_ a: JournalEntry, _ b: JournalEntry) -> Bool {

@@ -53,16 +53,8 @@ final class UnalignedDiff {
             add(entry, toA: takeA)
         }
         for lane in lanes.keys.sorted() { process(lane, final: true) }
-        var report = DiffReport(fileA: nameA, fileB: nameB, mode: .unaligned, modeReason: reason)
-        report.entriesA = a.entries
-        report.entriesB = b.entries
-        report.recordsA = a.records
-        report.recordsB = b.records
-        report.matchedEntries = matched
-        report.differences = tally.total
-        report.first = tally.first
-        report.categories = tally.summaries
-        return report
+        return DiffReport(fileA: nameA, fileB: nameB, mode: .unaligned, modeReason: reason, a: a, b: b, matched: matched,
+                          tally: tally)
     }
 
     /// Inputs a guest caused (not host timers or vGPU life-cycle requests).
