@@ -3,6 +3,11 @@
 // Module boundaries follow docs/design.md: the arrows point one way.
 import PackageDescription
 
+/// Release builds of the per-event paths skip Swift's dynamic exclusivity checks
+/// (`swift_beginAccess` was ~7 % of replay time, docs/performance.md); debug builds, which
+/// run the tests, keep them, so an overlapping access is still caught there.
+let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "gvt-rr",
     platforms: [.macOS(.v13)],
@@ -24,22 +29,22 @@ let package = Package(
         .systemLibrary(name: "CDRMIntel", pkgConfig: "libdrm_intel", providers: [.apt(["libdrm-dev"])]),
 
         // The physical Gen9 GPU: knows nothing of virtualization, threads or clocks.
-        .target(name: "GPUModel"),
+        .target(name: "GPUModel", swiftSettings: hotPath),
 
         // The GVT-g device model: vGPUs, trapped registers, GTT shadowing, interrupts, display.
-        .target(name: "Mediator", dependencies: ["GPUModel"]),
+        .target(name: "Mediator", dependencies: ["GPUModel"], swiftSettings: hotPath),
 
         // ACRN-style mediated pass-through plumbing: VMs, vCPUs, MMIO trapping via capstone.
-        .target(name: "Hypervisor", dependencies: ["Mediator", "GPUModel", "CCapstone"]),
+        .target(name: "Hypervisor", dependencies: ["Mediator", "GPUModel", "CCapstone"], swiftSettings: hotPath),
         // The on-disk journal: event encoding, LZ4 framing, page store, index, reader, writer.
-        .target(name: "Journal", dependencies: ["CLZ4"]),
+        .target(name: "Journal", dependencies: ["CLZ4"], swiftSettings: hotPath),
 
         // Guest drivers, workloads, scenarios and the live multi-VM runner.
         .target(name: "Bench", dependencies: ["Hypervisor", "Mediator", "GPUModel"]),
         // The logging shim: engine inputs and mediator events → journal records.
-        .target(name: "Recorder", dependencies: ["Journal", "Mediator", "GPUModel"]),
+        .target(name: "Recorder", dependencies: ["Journal", "Mediator", "GPUModel"], swiftSettings: hotPath),
         // Deterministic replay, divergence and verdict reports, checkpoints, the debugger's core.
-        .target(name: "Replay", dependencies: ["Journal", "Recorder", "Mediator", "GPUModel", "Decode"]),
+        .target(name: "Replay", dependencies: ["Journal", "Recorder", "Mediator", "GPUModel", "Decode"], swiftSettings: hotPath),
         // Behaviour diff of two journals and journal minimisation (delta debugging over guest inputs).
         .target(name: "Analysis", dependencies: ["Journal", "Replay", "Recorder", "Decode", "Mediator", "GPUModel"]),
 

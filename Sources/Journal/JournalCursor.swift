@@ -21,6 +21,9 @@ public final class JournalCursor {
     var onFrame: ((UInt64, UInt64, Int) -> Void)?
     /// Called for each page record (key, content size).
     var onPage: ((PageKey, Int) -> Void)?
+    /// Whether page records streamed past go into the reader's page cache (a replay asks
+    /// for every page shortly after its record, so it should not decode the frame again).
+    public var cachesPages = false
     /// Called for each page record with its content (salvage).
     var onPageContent: ((PageKey, UnsafeRawBufferPointer) throws -> Void)?
 
@@ -77,8 +80,11 @@ public final class JournalCursor {
             switch item {
             case nil:
                 return nil
-            case let .pagePatch(key, _, range):
+            case let .pagePatch(key, base, range):
                 onPage?(key, range.count)
+                if cachesPages {
+                    frame.withUnsafeBytes { reader.cacheStreamedPatch(key, base: base, UnsafeRawBufferPointer(rebasing: $0[range])) }
+                }
                 if let onPageContent {
                     // Salvage copies pages whole: rebuild this one from its base.
                     let content = try reader.page(key)
@@ -93,6 +99,9 @@ public final class JournalCursor {
                 return nil
             case let .page(key, range):
                 onPage?(key, range.count)
+                if cachesPages {
+                    frame.withUnsafeBytes { reader.cacheStreamedPage(key, UnsafeRawBufferPointer(rebasing: $0[range])) }
+                }
                 if let onPageContent {
                     do {
                         try frame.withUnsafeBytes { try onPageContent(key, UnsafeRawBufferPointer(rebasing: $0[range])) }

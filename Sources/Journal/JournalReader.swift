@@ -45,7 +45,10 @@ public final class JournalReader {
     /// The trailer's index and summary, when complete.
     private let trailer: (index: JournalIndex, summary: JournalSummary, offset: UInt64)?
     private var scanned: JournalScan?
-    private var pageCache = LRUCache<PageKey, [UInt8]>(budget: 8 << 20)
+    /// Pages by key. A replay's cursor fills it as it streams past page records
+    /// (`JournalCursor.cachesPages`), so a patch finds its base here rather than by decoding
+    /// older frames again; 32 MiB keeps ~8 Ki pages, the working set of a multi-VM bench.
+    private var pageCache = LRUCache<PageKey, [UInt8]>(budget: 32 << 20)
     private let pageWalker: FrameWalker
 
     /// Opens the journal at `path`.
@@ -292,6 +295,22 @@ public final class JournalReader {
             pageCache.insert(rebuilt, for: other.key, cost: rebuilt.count + 64)
         }
         return result!
+    }
+
+    /// Caches a whole page a cursor streamed past (`JournalCursor.cachesPages`).
+    func cacheStreamedPage(_ key: PageKey, _ content: UnsafeRawBufferPointer) {
+        guard !pageCache.contains(key) else { return }
+        pageCache.insert(Array(content), for: key, cost: content.count + 64)
+    }
+
+    /// Rebuilds and caches a page stored as a patch that a cursor streamed past, when its base
+    /// is cached (otherwise `page(_:)` rebuilds it on demand). A patch that does not fit its
+    /// base is left for `page(_:)`, which reports the damage.
+    func cacheStreamedPatch(_ key: PageKey, base: PageKey, _ runs: UnsafeRawBufferPointer) {
+        guard !pageCache.contains(key), let content = pageCache.value(for: base),
+              case let .success(rebuilt) = Result(catching: { () throws(DecodeFailure) in try PagePatch.apply(runs, to: content) })
+        else { return }
+        pageCache.insert(rebuilt, for: key, cost: rebuilt.count + 64)
     }
 
     /// The guest memory a reference names: `length` bytes at its offset in its page.

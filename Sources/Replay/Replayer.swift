@@ -70,7 +70,9 @@ public final class Replayer {
     let capture: CaptureSink
     let recorder: Recorder
     let watcher: ReplayWatcher
-    var cursor: JournalCursor
+    var cursor: JournalCursor {
+        didSet { cursor.cachesPages = true }  // every guest page is asked for right after its record
+    }
     var lookahead: JournalRecord?
     var atEnd = false
     /// Checkpoints taken while replaying (nil: none are taken).
@@ -151,6 +153,7 @@ public final class Replayer {
         engine.inputObserver = recorder
         engine.mediator.observer = watcher
         do { cursor = try reader.records() } catch { throw .journal(error) }
+        cursor.cachesPages = true
         result.notes = notes
         initialCheckpoint = checkpoint()
     }
