@@ -28,7 +28,7 @@ public final class RecordingHostGPU: HostGPUPort {
     public func hostFreePage(_ frame: PageFrameNumber) { gpu.hostFreePage(frame) }
     public func hostRead64(_ address: PhysicalAddress) -> UInt64 { gpu.hostRead64(address) }
     public func hostWrite64(_ address: PhysicalAddress, _ value: UInt64) { gpu.hostWrite64(address, value) }
-    public func hostWriteDwords(_ address: PhysicalAddress, _ dwords: [UInt32]) { gpu.hostWriteDwords(address, dwords) }
+    public func hostWriteDwords(_ address: PhysicalAddress, _ dwords: ArraySlice<UInt32>) { gpu.hostWriteDwords(address, dwords) }
     public func hostReadDwords(_ address: PhysicalAddress, count: Int) -> [UInt32] { gpu.hostReadDwords(address, count: count) }
     public var hostApertureSize: UInt64 { gpu.hostApertureSize }
 

@@ -54,6 +54,9 @@ extension GPU {
         let rowBytes = width * destination.bpp
         let needsDestination = BlitRect.ropReadsDestination(rop)
         let patternBytes = withUnsafeBytes(of: pattern.littleEndian) { Array($0) }
+        let patternWidth = min(destination.bpp, 4)
+        // The pattern repeated over a row: the same for every row, so built once.
+        let patternRow = (0..<rowBytes).map { patternBytes[$0 % patternWidth] }
         for row in 0..<height {
             let dstAddress = destination.address.advanced(
                 by: UInt64(bitPattern: Int64((rect.y1 + row) * destination.pitch + rect.x1 * destination.bpp)))
@@ -64,21 +67,17 @@ extension GPU {
                         by: UInt64(bitPattern: Int64((origin.y + row) * surface.pitch + origin.x * surface.bpp)))
                     srcRow = try graphicsMemory.read(srcAddress, count: rowBytes, in: space)
                 }
-                var out: [UInt8]
+                let out: [UInt8]
                 if rop == 0xCC {
-                    out = srcRow
-                } else if rop == 0xF0 && destination.bpp <= 4 {
-                    out = (0..<rowBytes).map { patternBytes[$0 % destination.bpp] }
+                    out = srcRow  // no source (XY_COLOR_BLT): nothing to copy, nothing written
+                } else if rop == 0xF0 {
+                    out = patternRow
                 } else {
                     let dstRow = needsDestination
                         ? try graphicsMemory.read(dstAddress, count: rowBytes, in: space)
                         : [UInt8](repeating: 0, count: rowBytes)
-                    out = [UInt8](repeating: 0, count: rowBytes)
-                    for k in 0..<rowBytes {
-                        let p = patternBytes[k % min(destination.bpp, 4)]
-                        let s = srcRow.isEmpty ? 0 : srcRow[k]
-                        out[k] = BlitRect.rop3(rop, pattern: p, source: s, destination: dstRow[k])
-                    }
+                    if srcRow.isEmpty { srcRow = [UInt8](repeating: 0, count: rowBytes) }
+                    out = BlitRect.rop3(rop, pattern: patternRow, source: srcRow, destination: dstRow)
                 }
                 if let observer = commandWriteObserver {
                     var offset = 0
@@ -123,9 +122,34 @@ struct BlitRect {
         y2 = Int(bottomRight >> 16)
     }
 
-    /// ROP3: bit (P<<2 | S<<1 | D) of `rop` is the result for each bit triple.
-    static func rop3(_ rop: UInt8, pattern p: UInt8, source s: UInt8, destination d: UInt8) -> UInt8 {
-        var result: UInt8 = 0
+    /// ROP3 over whole rows of equal length, eight bytes at a time.
+    static func rop3(_ rop: UInt8, pattern: [UInt8], source: [UInt8], destination: [UInt8]) -> [UInt8] {
+        precondition(pattern.count == source.count && source.count == destination.count, "ROP3 rows differ in length")
+        var out = [UInt8](repeating: 0, count: destination.count)
+        let words = out.count / 8
+        out.withUnsafeMutableBytes { o in
+            pattern.withUnsafeBytes { p in
+                source.withUnsafeBytes { s in
+                    destination.withUnsafeBytes { d in
+                        for w in 0..<words {
+                            let at = w * 8
+                            let value = rop3(rop, pattern: p.loadUnaligned(fromByteOffset: at, as: UInt64.self),
+                                             source: s.loadUnaligned(fromByteOffset: at, as: UInt64.self),
+                                             destination: d.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+                            o.storeBytes(of: value, toByteOffset: at, as: UInt64.self)
+                        }
+                        for k in (words * 8)..<o.count { o[k] = rop3(rop, pattern: p[k], source: s[k], destination: d[k]) }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// ROP3: bit (P<<2 | S<<1 | D) of `rop` is the result for each bit triple (bitwise, so
+    /// any width of integer holds that many independent bit triples).
+    static func rop3<T: FixedWidthInteger>(_ rop: UInt8, pattern p: T, source s: T, destination d: T) -> T {
+        var result: T = 0
         for minterm in 0..<8 where rop & (1 << minterm) != 0 {
             let pp = minterm & 4 != 0 ? p : ~p
             let ss = minterm & 2 != 0 ? s : ~s

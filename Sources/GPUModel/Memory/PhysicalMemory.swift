@@ -258,6 +258,21 @@ public final class PhysicalMemory: @unchecked Sendable {
         return result
     }
 
+    /// Writes `dwords` little-endian starting at `address` (any alignment), without an
+    /// intermediate byte array.
+    public func writeDwords(_ address: PhysicalAddress, _ dwords: ArraySlice<UInt32>) {
+        precondition(contains(address, count: dwords.count * 4), "physical writeDwords outside memory at \(address)")
+        #if _endian(big)
+        write(address, bytes: dwords.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) })
+        #else
+        dwords.withUnsafeBytes { source in
+            forEachPiece(address, count: source.count) { frame, offset, length, done in
+                (populatedPage(frame) + offset).copyMemory(from: source.baseAddress! + done, byteCount: length)
+            }
+        }
+        #endif
+    }
+
     /// Writes `bytes` starting at `address`.
     public func write(_ address: PhysicalAddress, bytes: some Collection<UInt8>) {
         precondition(contains(address, count: bytes.count), "physical write outside memory at \(address)")

@@ -10,11 +10,8 @@ extension GPU: HostGPUPort {
     public func hostFreePage(_ frame: PageFrameNumber) { memory.freeFrame(frame) }
     public func hostRead64(_ address: PhysicalAddress) -> UInt64 { memory.read64(address) }
     public func hostWrite64(_ address: PhysicalAddress, _ value: UInt64) { memory.write64(address, value) }
-    public func hostWriteDwords(_ address: PhysicalAddress, _ dwords: [UInt32]) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(dwords.count * 4)
-        for dword in dwords { withUnsafeBytes(of: dword.littleEndian) { bytes += $0 } }
-        memory.write(address, bytes: bytes)
+    public func hostWriteDwords(_ address: PhysicalAddress, _ dwords: ArraySlice<UInt32>) {
+        memory.writeDwords(address, dwords)
     }
     public func hostReadDwords(_ address: PhysicalAddress, count: Int) -> [UInt32] {
         (0..<count).map { k in memory.read32(address.advanced(by: UInt64(k) * 4)) }

@@ -21,7 +21,7 @@ public protocol HostGPUPort: AnyObject {
     /// Writes a qword of host memory (shadow page tables).
     func hostWrite64(_ address: PhysicalAddress, _ value: UInt64)
     /// Writes dwords to host memory (shadow contexts, rings, batches).
-    func hostWriteDwords(_ address: PhysicalAddress, _ dwords: [UInt32])
+    func hostWriteDwords(_ address: PhysicalAddress, _ dwords: ArraySlice<UInt32>)
     /// Reads dwords of host memory (shadow context write-back).
     func hostReadDwords(_ address: PhysicalAddress, count: Int) -> [UInt32]
     /// Size of the host's aperture (GMADR).

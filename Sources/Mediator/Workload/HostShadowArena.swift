@@ -83,7 +83,7 @@ extension Mediator {
         while index < dwords.count {
             let room = Int((4096 - at % 4096) / 4)
             let chunk = min(room, dwords.count - index)
-            host.hostWriteDwords(object.physical(at), Array(dwords[index..<(index + chunk)]))
+            host.hostWriteDwords(object.physical(at), dwords[index..<(index + chunk)])
             index += chunk
             at += UInt64(chunk * 4)
         }

@@ -59,4 +59,14 @@ import Testing
         #expect(!BlitRect.ropReadsDestination(0xCC))
         #expect(BlitRect.ropReadsDestination(0x66))
     }
+
+    @Test(arguments: [UInt8(0x66), 0x55, 0x00, 0xFF, 0xCA, 0x96])
+    func rowROP3MatchesBytewise(rop: UInt8) {
+        // 19 bytes: two whole words and a 3-byte tail.
+        let p = (0..<19).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 1) }
+        let s = (0..<19).map { UInt8(truncatingIfNeeded: $0 &* 91 &+ 7) }
+        let d = (0..<19).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 200) }
+        let row = BlitRect.rop3(rop, pattern: p, source: s, destination: d)
+        #expect(row == (0..<19).map { BlitRect.rop3(rop, pattern: p[$0], source: s[$0], destination: d[$0]) })
+    }
 }
