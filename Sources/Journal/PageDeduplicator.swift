@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// The writer's side of the content-addressed page store: decides whether a page's content
 /// is already in the journal, and under which key.
 ///
@@ -30,7 +36,8 @@ struct PageDeduplicator {
             compared += 1
             let key = PageKey(hash: h, variant: v)
             if let cached = recent.value(for: key),
-               cached.withUnsafeBytes({ $0.elementsEqual(content) }) {
+               cached.count == content.count,
+               cached.withUnsafeBytes({ memcmp($0.baseAddress!, content.baseAddress!, content.count) == 0 }) {
                 return (key, false)
             }
         }

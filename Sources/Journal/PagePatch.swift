@@ -18,6 +18,12 @@ enum PagePatch {
         var at = 0, cursor = 0
         let n = content.count
         while at < n {
+            // Equal stretches (most of a page) are skipped eight bytes at a time.
+            while at + 8 <= n && base.loadUnaligned(fromByteOffset: at, as: UInt64.self)
+                == content.loadUnaligned(fromByteOffset: at, as: UInt64.self) {
+                at += 8
+            }
+            guard at < n else { break }
             if base[at] == content[at] {
                 at += 1
                 continue

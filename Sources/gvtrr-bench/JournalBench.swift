@@ -9,6 +9,22 @@ import Recorder
 /// compared with `lz4 -1` on the same raw stream in the same run; bytes/event of a recorded
 /// multi-vm journal (pages counted); guest ops/s of the live multi-vm bench with and without
 /// the shim (same seed, alternating runs).
+/// `gvtrr-bench writer JOURNAL`: only the writers against lz4 -1, on a given journal's stream
+/// (for profiling the writer: `perf record -g .build/release/gvtrr-bench writer J`).
+func writerBench(on journal: String) {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gvtrr-writer-bench-\(getpid())")
+    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    do {
+        let w = try compareWriters(on: journal, in: dir)
+        print(String(format: "JournalWriter %.0f MB/s raw (%.1f MB, %.3f s); background %.0f MB/s; lz4 -1 %@",
+                     w.rawMB / w.syncSeconds, w.rawMB, w.syncSeconds, w.rawMB / w.backgroundSeconds,
+                     w.lz4Seconds.map { String(format: "%.0f MB/s (%.2f of it)", w.rawMB / $0, $0 / w.syncSeconds) } ?? "missing"))
+    } catch {
+        print("writer bench failed: \(error)")
+    }
+}
+
 func journalBench() {
     print("gvtrr-bench journal (release build)")
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gvtrr-journal-bench-\(getpid())")
@@ -78,14 +94,19 @@ func compareWriters(on journal: String, in dir: URL) throws -> WriterComparison 
     }
     let copies = max(1, 400_000 / max(1, records.count))
     let header = reader.header
-    func feed(_ append: (JournalRecord) throws -> Void, _ store: ([UInt8]) throws -> PageKey) throws -> UInt64 {
+    // Pages go in as the recorder stores them: each as a possible patch against the last
+    // content stored for the same host frame, so the raw stream is the one a capture writes.
+    func feed(_ append: (JournalRecord) throws -> Void, _ store: ([UInt8], PageKey?) throws -> PageKey) throws -> UInt64 {
         var sequence: UInt64 = 0
         let span = (records.last?.time ?? 0) + 1
+        var lastKey: [UInt64: PageKey] = [:]
         for copy in 0..<copies {
             for r in records {
                 var event = r.event
                 if case let .guestPageWritten(v, frame, key) = event {
-                    event = .guestPageWritten(vgpu: v, frame: frame, page: try store(pages[key]!))
+                    let stored = try store(pages[key]!, lastKey[frame])
+                    lastKey[frame] = stored
+                    event = .guestPageWritten(vgpu: v, frame: frame, page: stored)
                 }
                 sequence += 1
                 try append(JournalRecord(sequence: sequence, time: r.time + UInt64(copy) * span, event: event))
@@ -98,13 +119,13 @@ func compareWriters(on journal: String, in dir: URL) throws -> WriterComparison 
     let syncPath = dir.appendingPathComponent("sync.gvtj").path
     result.syncSeconds = try measureThrowing {
         let writer = try JournalWriter(path: syncPath, header: header)
-        result.events = try feed({ try writer.append($0) }, { try writer.storePage($0) })
+        result.events = try feed({ try writer.append($0) }, { try writer.storePage($0, basis: $1) })
         summary = try writer.close()
     }
     let bgPath = dir.appendingPathComponent("background.gvtj").path
     result.backgroundSeconds = try measureThrowing {
         let writer = try BackgroundJournalWriter(path: bgPath, header: header)
-        _ = try feed({ try writer.append($0) }, { try writer.storePage($0) })
+        _ = try feed({ try writer.append($0) }, { try writer.storePage($0, basis: $1) })
         _ = try writer.close()
     }
     result.rawMB = Double(summary.rawBytes) / 1e6

@@ -104,5 +104,6 @@ if arguments.contains("replay") { replayBench() }
 if let k = arguments.firstIndex(of: "suite") {
     suiteBench(seconds: k + 1 < arguments.endIndex ? Double(arguments[k + 1]) ?? 20 : 20)
 }
+if arguments.first == "writer", let journal = arguments.dropFirst().first { writerBench(on: journal) }
 if arguments.first == "analysis" { runAnalysisBench(keep: arguments.dropFirst().first) }
 if arguments.first == "analysis-example" { writeAnalysisExample(to: arguments.dropFirst().first ?? ".") }
