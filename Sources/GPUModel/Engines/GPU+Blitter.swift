@@ -133,7 +133,7 @@ struct BlitRect {
                     destination.withUnsafeBytes { d in
                         for w in 0..<words {
                             let at = w * 8
-                            let value = rop3(rop, pattern: p.loadUnaligned(fromByteOffset: at, as: UInt64.self),
+                            let value = rop3Word(rop, pattern: p.loadUnaligned(fromByteOffset: at, as: UInt64.self),
                                              source: s.loadUnaligned(fromByteOffset: at, as: UInt64.self),
                                              destination: d.loadUnaligned(fromByteOffset: at, as: UInt64.self))
                             o.storeBytes(of: value, toByteOffset: at, as: UInt64.self)
@@ -146,9 +146,19 @@ struct BlitRect {
         return out
     }
 
-    /// ROP3: bit (P<<2 | S<<1 | D) of `rop` is the result for each bit triple (bitwise, so
-    /// any width of integer holds that many independent bit triples).
-    static func rop3<T: FixedWidthInteger>(_ rop: UInt8, pattern p: T, source s: T, destination d: T) -> T {
+    /// ROP3: bit (P<<2 | S<<1 | D) of `rop` is the result for each bit triple.
+    static func rop3(_ rop: UInt8, pattern p: UInt8, source s: UInt8, destination d: UInt8) -> UInt8 {
+        rop3Bits(rop, pattern: p, source: s, destination: d)
+    }
+
+    /// ROP3 on eight bytes at once (the operation is bitwise).
+    static func rop3Word(_ rop: UInt8, pattern p: UInt64, source s: UInt64, destination d: UInt64) -> UInt64 {
+        rop3Bits(rop, pattern: p, source: s, destination: d)
+    }
+
+    @inline(__always)
+    private static func rop3Bits<T: FixedWidthInteger & UnsignedInteger>(_ rop: UInt8, pattern p: T, source s: T,
+                                                                          destination d: T) -> T {
         var result: T = 0
         for minterm in 0..<8 where rop & (1 << minterm) != 0 {
             let pp = minterm & 4 != 0 ? p : ~p

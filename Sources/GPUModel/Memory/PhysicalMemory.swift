@@ -300,6 +300,20 @@ public final class PhysicalMemory: @unchecked Sendable {
 
     // MARK: - Whole pages
 
+    /// Calls `body` with the bytes of `frame` in place (no copy; all zero for a page never
+    /// written); the read observer hears of the read as for `page(_:)`. `body` must not keep
+    /// the pointer nor write memory.
+    public func withPageBytes<R>(_ frame: PageFrameNumber, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        precondition(frame.rawValue < frameCount, "frame \(frame) outside memory")
+        willRead(frame.rawValue)
+        if let page = existingPage(frame.rawValue) {
+            return body(UnsafeRawBufferPointer(start: page, count: Self.pageSize))
+        }
+        return Self.zeroPage.withUnsafeBytes(body)
+    }
+
+    private static let zeroPage = [UInt8](repeating: 0, count: pageSize)
+
     /// The 4096 bytes of `frame` (zeros if never written). The observer hears of the read.
     public func page(_ frame: PageFrameNumber) -> [UInt8] {
         precondition(frame.rawValue < frameCount, "frame \(frame) outside memory")

@@ -251,12 +251,16 @@ extension IsolationOracle {
     func walkTable(_ frame: PageFrameNumber, level: Int, ips: Bool, base: UInt64, _ context: WalkContext,
                    tableOwners: inout [UInt64: VGPUID], findings: inout [IsolationFinding]) {
         lastStatistics.shadowTables += 1
-        let page = context.memory.page(frame)
         let shift = UInt64(12 + 9 * (level - 1))
         let step = level == 1 && ips ? 16 : 1
-        for index in stride(from: 0, to: 512, by: step) {
-            let entry = page.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: index << 3, as: UInt64.self)) }
-            guard entry & PPGTTEntry.presentBit != 0, entry & PPGTTEntry.reservedMask == 0 else { continue }
+        // The present entries first, read in place; walking them may read other pages.
+        let present: [(index: Int, entry: UInt64)] = context.memory.withPageBytes(frame) { page in
+            stride(from: 0, to: 512, by: step).compactMap { index in
+                let entry = UInt64(littleEndian: page.loadUnaligned(fromByteOffset: index << 3, as: UInt64.self))
+                return entry & PPGTTEntry.presentBit != 0 && entry & PPGTTEntry.reservedMask == 0 ? (index, entry) : nil
+            }
+        }
+        for (index, entry) in present {
             lastStatistics.shadowEntries += 1
             let va = base | UInt64(index) << shift
             let target = PageFrameNumber((entry & PPGTTEntry.addressMask) >> 12)
