@@ -100,27 +100,22 @@ func suiteBench(seconds: Double) {
         // 5. Seek near the end with checkpoints as the debugger keeps them (its default
         // store: interval, limit and memory budget), against replaying from the start.
         let replayer = try Replayer(reader: JournalReader(path: long))
-        var store: CheckpointStore? = CheckpointStore()
+        let store = CheckpointStore()
         replayer.checkpoints = store
         try replayer.run()
         // The worst case near the end: just before the last checkpoint, so the seek restores
         // the one before it and replays a whole interval.
-        let checkpoints = store?.all ?? []
+        let checkpoints = store.all
         let lastCheckpoint = checkpoints.last(where: { $0.lastSequence < result.lastSequence })?.lastSequence ?? result.lastSequence
         let target = max(1, lastCheckpoint &- 1)
         _ = try replayer.seek(to: 1)
         let seekSeconds = try measureThrowing { _ = try replayer.seek(to: target) }
         let fromStart = replaySeconds * Double(target) / Double(max(1, result.lastSequence))
-        let estimated = Double(store?.estimatedBytes ?? 0) / 1_048_576
-        let interval = store?.interval ?? 0
-        // What the checkpoints really held: the memory given back when the store goes.
-        let residentWith = residentBytesAfterTrim()
-        replayer.checkpoints = nil
-        store = nil
-        let held = Double(max(0, residentWith - residentBytesAfterTrim())) / 1_048_576
+        let estimated = Double(store.estimatedBytes) / 1_048_576
+        let interval = store.interval
         rows.append(SuiteRow(figure: "5 seek to #\(target) of \(result.lastSequence) (worst)",
                              measured: String(format: "%.1f ms, %d checkpoints, %.0f MiB est.", seekSeconds * 1e3, checkpoints.count, estimated),
-                             reference: String(format: "%.0f ms from start; every %llu inputs; freed %.0f MiB", fromStart * 1e3, interval, held),
+                             reference: String(format: "%.0f ms from start; every %llu inputs", fromStart * 1e3, interval),
                              target: "< 100 ms", met: seekSeconds < 0.1))
 
         // 6. Memory of the CLI on two lengths.
@@ -159,21 +154,4 @@ func suiteBench(seconds: Double) {
         let status = row.met.map { $0 ? "met" : "MISSED" } ?? "-"
         print(pad(row.figure, widths[0]) + pad(row.measured, widths[1]) + pad(row.reference, widths[2]) + pad(row.target, widths[3]) + status)
     }
-}
-
-/// Resident bytes of this process after giving free heap memory back to the system
-/// (glibc `malloc_trim`, found with dlsym; /proc/self/statm). 0 where unavailable.
-func residentBytesAfterTrim() -> Int {
-    #if os(Linux)
-    if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
-        typealias Trim = @convention(c) (Int) -> Int32
-        _ = unsafeBitCast(symbol, to: Trim.self)(0)
-    }
-    guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-    let fields = statm.split(separator: " ")
-    guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
-    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-    #else
-    return 0
-    #endif
 }
