@@ -1,6 +1,7 @@
 /// The whole state of a GPU at one moment (registers, memory, GGTT, engines, display,
-/// pending events), for replay checkpoints. Structs share storage until written, so a
-/// snapshot costs a copy of the populated memory pages and little else.
+/// pending events), for replay checkpoints. Structs share storage until written, and the
+/// register file and GGTT are chunked copy-on-write, so a snapshot costs the memory pages,
+/// register and GGTT chunks written since the previous one and little else.
 public struct GPUSnapshot: Sendable {
     let registers: RegisterFile
     let pciConfig: PCIConfigSpace
@@ -9,9 +10,18 @@ public struct GPUSnapshot: Sendable {
     let now: VirtualTime
     let events: [GPUEvent]
     let interruptLine: Bool
-    let ggtt: ContiguousArray<UInt64>
+    let ggtt: ChunkedArray<UInt64>
     /// Host memory.
     public let memory: PhysicalMemorySnapshot
+}
+
+extension GPUSnapshot {
+    /// Estimated bytes this snapshot holds that `previous` does not share: register and GGTT
+    /// chunks, memory pages and tables (the small engine and display state is not counted).
+    public func bytesNotShared(with previous: GPUSnapshot?) -> Int {
+        registers.bytesNotShared(with: previous?.registers) + ggtt.bytesNotShared(with: previous?.ggtt)
+            + memory.bytesNotShared(with: previous?.memory)
+    }
 }
 
 extension GPU {

@@ -17,6 +17,15 @@ public struct ReplayCheckpoint: Sendable {
     let result: ReplayResult
 }
 
+extension ReplayCheckpoint {
+    /// Estimated bytes this checkpoint holds that `previous` does not share (the engine's
+    /// large tables and memory pages, the hypervisor's frame owners).
+    public func bytesNotShared(with previous: ReplayCheckpoint?) -> Int {
+        engine.bytesNotShared(with: previous?.engine)
+            + hypervisor.frameOwners.bytesNotShared(with: previous?.hypervisor.frameOwners)
+    }
+}
+
 extension Replayer {
     /// A checkpoint of the replay as it is now; memory pages equal to `previous`'s share storage.
     public func checkpoint(reusing previous: ReplayCheckpoint? = nil) -> ReplayCheckpoint {
@@ -60,38 +69,85 @@ extension Replayer {
     }
 }
 
-/// Checkpoints a replayer takes as it goes: every `interval` inputs, at most `limit` kept
-/// (when full, every other one is dropped and the interval doubles, so they stay spread
-/// over the whole journal and memory stays bounded). Consecutive checkpoints share the
-/// storage of equal memory pages.
+/// Checkpoints a replayer takes as it goes: every `interval` inputs, kept while they fit in
+/// `budget` estimated bytes and number at most `limit`. When either is exceeded, every
+/// other checkpoint is dropped and the interval doubles, so they stay evenly spread over
+/// the whole journal and memory stays bounded. Consecutive checkpoints share the storage of
+/// equal memory pages and of unwritten register, GGTT and bitmap chunks, so a checkpoint
+/// costs roughly what changed since the one before it (`addedBytes`).
 public final class CheckpointStore {
+    /// Inputs between two checkpoints unless told otherwise (the debugger's default).
+    public static let defaultInterval: UInt64 = 500
+    /// Most checkpoints kept unless told otherwise.
+    public static let defaultLimit = 4_096
+    /// Estimated bytes the checkpoints may hold unless told otherwise (96 MiB).
+    public static let defaultBudget = 96 << 20
+    /// Bytes counted for each checkpoint's small state (engines, display, scheduler,
+    /// queues, replay results), which the estimate does not walk.
+    public static let fixedBytesPerCheckpoint = 32 << 10
+
     /// Inputs between two checkpoints.
     public private(set) var interval: UInt64
     /// Most checkpoints kept.
     public let limit: Int
+    /// Most estimated bytes kept.
+    public let budget: Int
     /// The checkpoints, by increasing sequence.
     public private(set) var all: [ReplayCheckpoint] = []
+    /// Per checkpoint in `all`, the estimated bytes it holds beyond the one before it.
+    public private(set) var addedBytes: [Int] = []
+    /// Estimated bytes held by all the checkpoints together.
+    public private(set) var estimatedBytes = 0
 
-    /// A store taking one checkpoint every `interval` inputs, keeping at most `limit`.
-    public init(interval: UInt64 = 50_000, limit: Int = 16) {
+    /// A store taking one checkpoint every `interval` inputs, keeping at most `limit` and at
+    /// most `budget` estimated bytes.
+    public init(interval: UInt64 = CheckpointStore.defaultInterval, limit: Int = CheckpointStore.defaultLimit,
+                budget: Int = CheckpointStore.defaultBudget) {
         precondition(interval > 0 && limit >= 2, "checkpoint interval must be positive and the limit at least 2")
+        precondition(budget > 0, "checkpoint budget must be positive")
         self.interval = interval
         self.limit = limit
+        self.budget = budget
     }
 
     /// Takes a checkpoint if `replayer` reached the next multiple of the interval beyond the last one.
     func consider(_ replayer: Replayer) {
         let inputs = replayer.result.inputs
         guard inputs > 0, inputs % interval == 0, all.last.map({ $0.inputs < inputs }) ?? true else { return }
-        all.append(replayer.checkpoint(reusing: all.last))
-        if all.count > limit {
-            all = all.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
-            interval *= 2
-        }
+        add(replayer.checkpoint(reusing: all.last))
+    }
+
+    /// Appends `checkpoint` (later than every stored one), thinning while over the limits.
+    func add(_ checkpoint: ReplayCheckpoint) {
+        let added = Self.bytes(of: checkpoint, beyond: all.last)
+        all.append(checkpoint)
+        addedBytes.append(added)
+        estimatedBytes += added
+        while all.count > limit || (estimatedBytes > budget && all.count > 2) { thin() }
+    }
+
+    /// Drops every other checkpoint (keeping those at multiples of twice the interval) and
+    /// doubles the interval; re-estimates what each kept one adds to its new predecessor.
+    private func thin() {
+        all = all.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        interval *= 2
+        addedBytes = all.indices.map { Self.bytes(of: all[$0], beyond: $0 > 0 ? all[$0 - 1] : nil) }
+        estimatedBytes = addedBytes.reduce(0, +)
+    }
+
+    /// Estimated bytes `checkpoint` holds that `previous` does not share.
+    static func bytes(of checkpoint: ReplayCheckpoint, beyond previous: ReplayCheckpoint?) -> Int {
+        checkpoint.bytesNotShared(with: previous) + fixedBytesPerCheckpoint
     }
 
     /// The latest checkpoint whose last sequence is at or before `sequence`.
     public func latest(atOrBefore sequence: UInt64) -> ReplayCheckpoint? {
-        all.last { $0.lastSequence <= sequence }
+        // Binary search: the checkpoints are in increasing sequence.
+        var low = 0, high = all.count
+        while low < high {
+            let mid = (low + high) / 2
+            if all[mid].lastSequence <= sequence { low = mid + 1 } else { high = mid }
+        }
+        return low > 0 ? all[low - 1] : nil
     }
 }

@@ -48,7 +48,8 @@ public struct GGTTEntry: RawRepresentable, Hashable, Sendable, Codable, CustomSt
 /// The global GTT: 4 GiB of graphics address space mapped by 1M 8-byte entries.
 ///
 /// On the hardware the table lives in stolen memory and is written through BAR0 + 8 MiB
-/// (GVT: `gtt_start_offset`); the model keeps it as one contiguous array. A class because
+/// (GVT: `gtt_start_offset`); the model keeps it in 4 KiB copy-on-write chunks (a checkpoint
+/// shares them; a write after it copies one chunk). A class because
 /// it is big (8 MiB) and shared by the engines, the display and the BAR0 window.
 /// Not thread-safe; callers serialise.
 public final class GGTT: @unchecked Sendable {
@@ -59,14 +60,17 @@ public final class GGTT: @unchecked Sendable {
     /// Bytes of the table itself (8 MiB).
     public static let tableSize = entryCount * 8
 
-    var entries: ContiguousArray<UInt64>
+    /// log2 of the entries per storage chunk (512 entries = 4 KiB).
+    public static let chunkShift = 9
+
+    var entries: ChunkedArray<UInt64>
     /// One bit per entry written since the last `takeChangedIndices()`, and the list of them.
     private var changedBits = ContiguousArray<UInt64>(repeating: 0, count: GGTT.entryCount / 64)
     private var changed: [Int] = []
 
     /// An empty table (every entry 0, not present).
     public init() {
-        entries = ContiguousArray(repeating: 0, count: Self.entryCount)
+        entries = ChunkedArray(repeating: 0, count: Self.entryCount, chunkShift: Self.chunkShift)
     }
 
     /// The indices of the entries written since the last call, ascending, each once; the
@@ -145,7 +149,7 @@ public final class GGTT: @unchecked Sendable {
 
     /// Sets every entry to 0 (not present).
     public func reset() {
-        for i in entries.indices { entries[i] = 0 }
+        entries.fill(with: 0)
     }
 
     // MARK: - Checkpoints
@@ -161,9 +165,12 @@ public final class GGTT: @unchecked Sendable {
     /// Captures the table.
     public func save() -> State {
         var state = State(indices: [], values: [])
-        for (i, raw) in entries.enumerated() where raw != 0 {
-            state.indices.append(i)
-            state.values.append(raw)
+        for i in 0..<Self.entryCount {
+            let raw = entries[i]
+            if raw != 0 {
+                state.indices.append(i)
+                state.values.append(raw)
+            }
         }
         return state
     }

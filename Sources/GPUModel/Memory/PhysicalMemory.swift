@@ -44,6 +44,10 @@ public final class PhysicalMemory: @unchecked Sendable {
     var frameOfSlot = ContiguousArray<UInt64>()
     var chunks = ContiguousArray<UnsafeMutableRawPointer>()
     var freeSlots = ContiguousArray<Int32>()
+    // Checkpoints: one bit per slot written since the last snapshot or restore (one word per
+    // chunk), and that snapshot's pages: a slot not written since still holds its page.
+    var dirtySlots = ContiguousArray<UInt64>()
+    var syncedPages: ContiguousArray<[UInt8]>?
     // Allocator: one bit per frame (1 = allocated), lowest word that may have a free bit.
     var allocationBits: ContiguousArray<UInt64>
     var searchWord: Int
@@ -90,6 +94,11 @@ public final class PhysicalMemory: @unchecked Sendable {
     }
 
     @inline(__always)
+    func markWritten(_ slot: Int32) {
+        dirtySlots[Int(slot) >> 6] |= 1 << UInt64(slot & 63)
+    }
+
+    @inline(__always)
     func storage(ofSlot slot: Int32) -> UnsafeMutableRawPointer {
         let s = Int(slot)
         return chunks[s / Self.pagesPerChunk] + (s % Self.pagesPerChunk) * Self.pageSize
@@ -105,7 +114,10 @@ public final class PhysicalMemory: @unchecked Sendable {
     /// The bytes of `frame`, giving it zeroed storage first if needed.
     private func populatedPage(_ frame: UInt64) -> UnsafeMutableRawPointer {
         let existing = slot(of: frame)
-        if existing >= 0 { return storage(ofSlot: existing) }
+        if existing >= 0 {
+            markWritten(existing)
+            return storage(ofSlot: existing)
+        }
         let newSlot: Int32
         if let recycled = freeSlots.popLast() {
             newSlot = recycled
@@ -116,6 +128,7 @@ public final class PhysicalMemory: @unchecked Sendable {
                 let chunk = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Self.pageSize)
                 chunk.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
                 chunks.append(chunk)
+                dirtySlots.append(0)
             }
             precondition(frameOfSlot.count < Int(Int32.max), "physical memory: too many populated pages")
             newSlot = Int32(frameOfSlot.count)
@@ -130,6 +143,7 @@ public final class PhysicalMemory: @unchecked Sendable {
         } else {
             farSlots[frame] = newSlot
         }
+        markWritten(newSlot)
         return storage(ofSlot: newSlot)
     }
 
@@ -137,6 +151,7 @@ public final class PhysicalMemory: @unchecked Sendable {
     private func releasePage(_ frame: UInt64) {
         let s = slot(of: frame)
         guard s >= 0 else { return }
+        markWritten(s)
         storage(ofSlot: s).initializeMemory(as: UInt8.self, repeating: 0, count: Self.pageSize)
         frameOfSlot[Int(s)] = .max
         freeSlots.append(s)
@@ -291,6 +306,7 @@ public final class PhysicalMemory: @unchecked Sendable {
             if byte == 0 {
                 guard let page = existingPage(frame) else { return }
                 if length == Self.pageSize { releasePage(frame); return }
+                markWritten(slot(of: frame))
                 (page + offset).initializeMemory(as: UInt8.self, repeating: 0, count: length)
             } else {
                 (populatedPage(frame) + offset).initializeMemory(as: UInt8.self, repeating: byte, count: length)

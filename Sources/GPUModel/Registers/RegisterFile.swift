@@ -10,13 +10,23 @@
 public struct RegisterFile: Sendable, Hashable {
     /// The catalogue that gives each offset its semantics.
     public let catalogue: RegisterCatalogue
-    @usableFromInline var storage: [UInt32]
+    /// The dwords, in 4 KiB copy-on-write chunks (a checkpoint shares them; a write after it
+    /// copies one chunk, not 2 MiB).
+    @usableFromInline var storage: ChunkedArray<UInt32>
 
     /// A register file holding every register's reset value (unknown offsets 0).
     public init(catalogue: RegisterCatalogue = .gen9) {
         self.catalogue = catalogue
-        self.storage = [UInt32](repeating: 0, count: RegisterCatalogue.dwordCount)
+        self.storage = ChunkedArray(repeating: 0, count: RegisterCatalogue.dwordCount, chunkShift: Self.chunkShift)
         for info in catalogue.registers { load(info) }
+    }
+
+    /// log2 of the dwords per storage chunk (1024 dwords = 4 KiB).
+    public static let chunkShift = 10
+
+    /// Bytes of storage this file holds that `previous` does not share (checkpoint cost).
+    public func bytesNotShared(with previous: RegisterFile?) -> Int {
+        storage.bytesNotShared(with: previous?.storage)
     }
 
     /// True if `offset` lies in the register range (0..<2 MiB).
@@ -87,7 +97,7 @@ public struct RegisterFile: Sendable, Hashable {
 
     /// Restores the whole file to power-on state: every dword 0, then the reset values.
     public mutating func resetAll() {
-        for i in storage.indices { storage[i] = 0 }
+        storage.fill(with: 0)
         for info in catalogue.registers { load(info) }
     }
 

@@ -16,6 +16,20 @@ public struct MediatorSnapshot: Sendable {
     let hostMMIO: HostMMIOSnapshot
 }
 
+extension MediatorSnapshot {
+    /// Estimated bytes this snapshot holds that `previous` does not share (the vGPUs' large
+    /// tables; see `VGPUSnapshot.bytesNotShared(with:)`).
+    public func bytesNotShared(with previous: MediatorSnapshot?) -> Int {
+        var bytes = 0
+        for (i, vgpu) in vgpus.enumerated() {
+            guard let vgpu else { continue }
+            let old = previous.flatMap { i < $0.vgpus.count ? $0.vgpus[i] : nil }
+            bytes += vgpu.bytesNotShared(with: old)
+        }
+        return bytes
+    }
+}
+
 extension Mediator {
     /// A snapshot of the mediator's state.
     public func snapshot() -> MediatorSnapshot {

@@ -14,6 +14,14 @@ public struct EngineSnapshot: Sendable {
     let stores: GuestStoreLog
 }
 
+extension EngineSnapshot {
+    /// Estimated bytes this snapshot holds that `previous` does not share: the GPU's and the
+    /// mediator's large tables and memory pages written since (small state not counted).
+    public func bytesNotShared(with previous: EngineSnapshot?) -> Int {
+        gpu.bytesNotShared(with: previous?.gpu) + mediator.bytesNotShared(with: previous?.mediator)
+    }
+}
+
 extension Engine {
     /// A snapshot of the engine; memory pages equal to those of `previous` share its storage.
     public func snapshot(reusing previous: EngineSnapshot? = nil) -> EngineSnapshot {

@@ -12,8 +12,8 @@ public struct VGPUFingerprint: Equatable, Sendable {
     /// The vGPU.
     public let id: VGPUID
     let registers: RegisterFile
-    let ggttAperture: ContiguousArray<UInt64>
-    let ggttHidden: ContiguousArray<UInt64>
+    let ggttAperture: ChunkedArray<UInt64>
+    let ggttHidden: ChunkedArray<UInt64>
     let ggttPartials: [Int: PartialPTE]
     let config: PCIConfigSpace
     /// FNV-1a over the present host GGTT entries (index and value) of the vGPU's two slices

@@ -18,7 +18,7 @@ public struct VGPUSnapshot: Sendable {
     let pendingSubmissions: [[ExeclistSubmission]]
     let pendingTLBInvalidate: EngineMask
     let resettingEngines: EngineMask
-    let accessed: ContiguousArray<UInt64>
+    let accessed: ChunkedArray<UInt64>
     let untrackedAccesses: Int
     let ggtt: GuestGGTT
     let ppgtt: PPGTTShadow
@@ -63,5 +63,32 @@ extension VGPU {
         shadowContexts = s.shadowContexts
         display = s.display
         scanNonPrivilegedBatches = s.scanNonPrivilegedBatches
+    }
+}
+
+extension VGPUSnapshot {
+    /// Estimated bytes this snapshot holds that `previous` (of the same vGPU) does not share:
+    /// register and bitmap chunks, guest GGTT chunks and shadow page tables written since.
+    public func bytesNotShared(with previous: VGPUSnapshot?) -> Int {
+        let previous = previous?.id == id ? previous : nil
+        return vregs.bytesNotShared(with: previous?.vregs) + accessed.bytesNotShared(with: previous?.accessed)
+            + ggtt.aperture.bytesNotShared(with: previous?.ggtt.aperture) + ggtt.hidden.bytesNotShared(with: previous?.ggtt.hidden)
+            + ppgtt.bytesNotShared(with: previous?.ppgtt)
+    }
+}
+
+extension PPGTTShadow {
+    /// Estimated bytes of shadow tables not shared with `previous`: the table array when it
+    /// was written, and each table's child links that changed.
+    func bytesNotShared(with previous: PPGTTShadow?) -> Int {
+        if let previous, tables.sharesBuffer(with: previous.tables) { return 0 }
+        var bytes = tables.count * MemoryLayout<ShadowPageTable?>.stride
+        for (slot, table) in tables.enumerated() {
+            guard let table else { continue }
+            if let previous, slot < previous.tables.count, let old = previous.tables[slot],
+               table.children.sharesBuffer(with: old.children) && table.postShadow.sharesBuffer(with: old.postShadow) { continue }
+            bytes += table.children.count * 4 + table.postShadow.count * 8
+        }
+        return bytes
     }
 }

@@ -37,11 +37,14 @@ public final class Debugger {
     var nextNumber = 1
     var inspector: EngineInspector
 
-    /// A debugger over `reader`'s journal; checkpoints every `checkpointInterval` inputs, at most `checkpointLimit`.
+    /// A debugger over `reader`'s journal; checkpoints every `checkpointInterval` inputs, at most
+    /// `checkpointLimit` and `checkpointBudget` estimated bytes (the interval doubles when full).
     public convenience init(reader: JournalReader, options: ReplayOptions = ReplayOptions(),
-                            checkpointInterval: UInt64 = 2_000, checkpointLimit: Int = 64) throws(ReplayError) {
+                            checkpointInterval: UInt64 = CheckpointStore.defaultInterval,
+                            checkpointLimit: Int = CheckpointStore.defaultLimit,
+                            checkpointBudget: Int = CheckpointStore.defaultBudget) throws(ReplayError) {
         try self.init(replayer: Replayer(reader: reader, options: options),
-                      checkpoints: CheckpointStore(interval: checkpointInterval, limit: checkpointLimit))
+                      checkpoints: CheckpointStore(interval: checkpointInterval, limit: checkpointLimit, budget: checkpointBudget))
     }
 
     /// A debugger over a fresh `replayer` (nothing stepped yet); attaches `checkpoints` to it.

@@ -22,8 +22,8 @@ struct DebugCommand: ParsableCommand {
     @Argument(help: "The journal (.gvtj).")
     var file: String
 
-    @Option(help: "Inputs between two checkpoints (reverse execution restores the nearest one).")
-    var checkpointInterval: UInt64 = 2_000
+    @Option(help: "Inputs between two checkpoints at first (reverse execution restores the nearest one; doubled when they outgrow their memory budget).")
+    var checkpointInterval: UInt64 = CheckpointStore.defaultInterval
 
     func validate() throws {
         if checkpointInterval == 0 { throw ValidationError("--checkpoint-interval must be at least 1") }
