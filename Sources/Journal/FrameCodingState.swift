@@ -64,7 +64,7 @@ struct FrameCodingState {
     private(set) var sites = [SiteEntry](repeating: SiteEntry(), count: siteSlots)
 
     @inline(__always) static func vcpuSlot(_ vgpu: UInt32, _ vcpu: UInt32) -> Int {
-        Int(truncatingIfNeeded: (UInt64(vgpu) &* 0x9E37_79B9 &+ UInt64(vcpu)) &* 0x9E37_79B9_7F4A_7C15 >> 58)
+        Int(truncatingIfNeeded: ((UInt64(vgpu) &* 0x9E37_79B9 &+ UInt64(vcpu)) &* 0x9E37_79B9_7F4A_7C15) >> 58)
     }
 
     @inline(__always) static func siteSlot(_ rip: UInt64, _ offset: UInt32) -> Int {

@@ -86,7 +86,7 @@ import Testing
         // Kind 40 (code 40 | sequence follows), sequence 0, length 2; then kind 0x9000 escaped
         // (code 63 | Δtime follows), Δtime +1, length 1; then a clock reading of the next sequence.
         var raw: [UInt8] = [40 | 0x80, 0, 2, 0xAB, 0xCD]
-        raw += [63 | 0x40, 0x80, 0x80, 0x02, 2, 1, 0xEE]
+        raw += [63 | 0x40, 0x80, 0xA0, 0x02, 2, 1, 0xEE]
         raw += [14, 7]
         var decoder = RecordDecoder(version: 3)
         var items: [JournalRecord] = []

@@ -42,12 +42,12 @@ import Testing
     }
 
     @Test func repeatedTrapSequencesRoundTripAndCostAlmostNothing() throws {
-        // Two vCPUs run the same loop of four traps, interleaved, with changing values.
+        // Two vCPUs take turns running the same loop of four traps, with changing values.
         let loop: [(UInt64, UInt32)] = [(0x40, 0x44308), (0x80, 0x44318), (0x40, 0x44338), (0xC0, 0x44200)]
         var events: [JournalEvent] = []
         for pass in 0..<50 {
-            for (i, site) in loop.enumerated() {
-                for vcpu: UInt32 in [0, 1] {
+            for vcpu: UInt32 in [0, 1] {
+                for (i, site) in loop.enumerated() {
                     let value = i == 3 ? UInt64(pass) : 0x101
                     events.append(i % 2 == 0 ? .mmioRead(Self.trap(vcpu, site.0, site.1, value)) : .mmioWrite(Self.trap(vcpu, site.0, site.1, value)))
                 }
