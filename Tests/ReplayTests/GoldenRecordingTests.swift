@@ -65,7 +65,12 @@ import Testing
         let reader = try JournalReader(path: path)
         #expect(reader.header.formatVersion == version)
         #expect(JournalFormat.version > version && JournalFormat.minimumReadableVersion <= version)
-        #expect(try reader.verify().damage == nil)
+        // Every frame and record decodes. (Not `verify()`: the version-2 file's trailer counts
+        // its patched pages' bytes whole, which its scan does not; see format-v2/smoke.md.)
+        let scan = try reader.scan()
+        #expect(scan.damage == nil)
+        let trailer = try reader.summary()
+        #expect(scan.summary.events == trailer.events && scan.summary.pages == trailer.pages)
         let result = try Replayer(reader: reader).run()
         #expect(result.divergences.isEmpty, "\(result.divergences.first.map(\.description) ?? "")")
         #expect(result.meets(.clean))
