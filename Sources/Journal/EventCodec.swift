@@ -1,13 +1,9 @@
-/// The one binary encoding of every record (docs/journal-format.md, "Records").
+/// The payload encodings of every event kind (docs/journal-format.md, "Event kinds").
 ///
-/// ```
-/// record      := kind:varint length:varint body[length]
-/// event body  := Δsequence:varint Δtime:zigzag payload       (kind ≥ 1)
-/// page body   := hash:u64le variant:varint content…           (kind 0)
-/// ```
-/// Δsequence is `sequence - previous - 1` (the first event of a frame stores its sequence
-/// as is), Δtime is `time - previous time` (from 0 at a frame start), so every frame decodes
-/// on its own. Encoder and decoder live side by side so they cannot drift (rr's habit).
+/// `encodePayload`/`decodePayload` are the plain payloads (versions 1 and 2, and kinds ≥ 40
+/// in version 3); the version-3 extension below codes the busiest kinds against the frame's
+/// `FrameCodingState`. Record framing (code, Δsequence, Δtime, length) is in `RecordCoding`.
+/// Encoder and decoder live side by side so they cannot drift (rr's habit).
 enum EventCodec {
     /// Largest record body a reader accepts (and the writer writes).
     static let maxRecordBytes = 16 << 20
@@ -116,6 +112,14 @@ enum EventCodec {
         guard let known = JournalEventKind(rawValue: kind) else {
             return .extension(kind: kind, bytes: try r.bytes(r.remaining))
         }
+        let event = try decodeKnownPayload(known, &r)
+        // Newer writers may append fields to a known kind; older readers ignore them.
+        r.position = r.end
+        return event
+    }
+
+    /// Decodes the fields of a known kind's payload from `r.position`, leaving `r` after them.
+    static func decodeKnownPayload(_ known: JournalEventKind, _ r: inout ByteReader) throws(DecodeFailure) -> JournalEvent {
         let event: JournalEvent
         switch known {
         case .mmioRead, .mmioWrite:
@@ -244,130 +248,203 @@ enum EventCodec {
             event = .guestContextStatus(vgpu: v, engine: engine, index: index, flags: try r.varint(UInt32.self),
                                         context: try r.varint(UInt32.self))
         }
-        // Newer writers may append fields to a known kind; older readers ignore them.
-        r.position = r.end
         return event
     }
 }
 
-/// Appends records to a frame's raw bytes, keeping the per-frame deltas.
-struct RecordEncoder {
-    private var previousSequence: UInt64?
-    private var previousTime: UInt64 = 0
-    private var scratch = ByteWriter(capacity: 256)
+// MARK: Version 3: payloads coded against the frame's coding state
 
-    /// Starts a new frame: the next event stores absolute values.
-    mutating func startFrame() {
-        previousSequence = nil
-        previousTime = 0
+extension EventCodec {
+    /// Highest kind id whose version-3 records carry no length (the kinds registered when
+    /// version 3 was made); later kinds always carry one, so a version-3 reader skips them.
+    static let lastUndelimitedKind: UInt32 = 39
+
+    /// Appends the version-3 payload of `event` (kinds 1…39), updating `state`.
+    static func encodePayloadV3(_ event: JournalEvent, state: inout FrameCodingState, into w: inout ByteWriter) {
+        switch event {
+        case let .mmioRead(t), let .mmioWrite(t):
+            encodeTrap(t, state: &state, into: &w)
+        case let .guestMemoryRead(v, gpa, length, content):
+            w.varint(v); w.varint(gpa); w.varint(length)
+            encodeKey(content.page, state: &state, into: &w); w.varint(content.offset)
+        case let .guestPageWritten(v, frame, page):
+            w.varint(v); w.varint(frame)
+            encodeKey(page, state: &state, into: &w)
+        case let .schedulerDecision(engine, from, to, reason, budgets):
+            w.optionalVarint(engine.map(UInt64.init)); w.optionalVarint(from.map(UInt64.init))
+            w.optionalVarint(to.map(UInt64.init)); w.varint(reason)
+            encodeBudgets(budgets, state: &state, into: &w)
+        default:
+            encodePayload(event, into: &w)
+        }
     }
 
-    /// The sequence number of the last event encoded into this frame.
-    var lastSequence: UInt64? { previousSequence }
+    /// Decodes a version-3 payload of a kind in 1…39 from `r.position`, updating `state`.
+    static func decodePayloadV3(_ known: JournalEventKind, _ r: inout ByteReader,
+                                state: inout FrameCodingState) throws(DecodeFailure) -> JournalEvent {
+        switch known {
+        case .mmioRead:
+            return .mmioRead(try decodeTrap(&r, state: &state))
+        case .mmioWrite:
+            return .mmioWrite(try decodeTrap(&r, state: &state))
+        case .guestMemoryRead:
+            let v = try r.varint(UInt32.self), gpa = try r.varint(), length = try r.varint(UInt32.self)
+            let key = try decodeKey(&r, state: &state)
+            return .guestMemoryRead(vgpu: v, gpa: gpa, length: length, content: PageReference(page: key, offset: try r.varint(UInt32.self)))
+        case .guestPageWritten:
+            let v = try r.varint(UInt32.self), frame = try r.varint()
+            return .guestPageWritten(vgpu: v, frame: frame, page: try decodeKey(&r, state: &state))
+        case .schedulerDecision:
+            let engine = try r.optionalVarint(UInt8.self), from = try r.optionalVarint(UInt32.self)
+            let to = try r.optionalVarint(UInt32.self), reason = try r.varint(UInt32.self)
+            return .schedulerDecision(engine: engine, from: from, to: to, reason: reason,
+                                      budgets: try decodeBudgets(&r, state: &state))
+        default:
+            return try decodeKnownPayload(known, &r)
+        }
+    }
 
-    /// Appends one event record. Precondition: sequence numbers strictly increase.
-    mutating func encode(_ record: JournalRecord, into out: inout [UInt8]) {
-        let seqField: UInt64
-        if let previous = previousSequence {
-            precondition(record.sequence > previous, "journal sequence numbers must strictly increase (\(record.sequence) after \(previous))")
-            seqField = record.sequence - previous - 1
+    // MARK: Page key references
+
+    /// `ref:var` — 1 = the newest key noted in this frame, 2 the one before…; 0 = the key
+    /// follows in full (`hash:u64le variant:var`) and is noted.
+    static func encodeKey(_ key: PageKey, state: inout FrameCodingState, into w: inout ByteWriter) {
+        if let reference = state.reference(of: key) {
+            w.varint(UInt64(reference))
         } else {
-            seqField = record.sequence
+            w.varint(UInt64(0)); w.u64le(key.hash); w.varint(key.variant)
+            state.note(key, encoding: true)
         }
-        let kind = record.event.kindID
-        if case .extension = record.event {
-            precondition(kind != JournalEventKind.pageRecordID && JournalEventKind(rawValue: kind) == nil,
-                         "extension kind \(kind) collides with a registered kind")
-        }
-        scratch.removeAll()
-        scratch.varint(seqField)
-        scratch.zigzag(Int64(bitPattern: record.time &- previousTime))
-        EventCodec.encodePayload(record.event, into: &scratch)
-        precondition(scratch.count <= EventCodec.maxRecordBytes, "record of \(scratch.count) bytes is too large")
-        previousSequence = record.sequence
-        previousTime = record.time
-        appendRecord(kind: kind, into: &out)
     }
 
-    /// Appends one page record.
-    mutating func encodePage(_ key: PageKey, content: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        scratch.removeAll()
-        scratch.u64le(key.hash)
-        scratch.varint(key.variant)
-        scratch.append(content)
-        precondition(scratch.count <= EventCodec.maxRecordBytes, "page of \(content.count) bytes is too large")
-        appendRecord(kind: JournalEventKind.pageRecordID, into: &out)
-    }
-
-    /// Appends one page-patch record: the page's key, its base's key and the patch runs.
-    mutating func encodePagePatch(_ key: PageKey, base: PageKey, patch: [UInt8], into out: inout [UInt8]) {
-        scratch.removeAll()
-        scratch.u64le(key.hash)
-        scratch.varint(key.variant)
-        scratch.u64le(base.hash)
-        scratch.varint(base.variant)
-        scratch.append(contentsOf: patch)
-        appendRecord(kind: JournalEventKind.pagePatchRecordID, into: &out)
-    }
-
-    /// Appends kind, length and the scratch body to the frame's raw bytes.
-    private func appendRecord(kind: UInt32, into out: inout [UInt8]) {
-        ByteWriter.appendVarint(UInt64(kind), to: &out)
-        ByteWriter.appendVarint(UInt64(scratch.count), to: &out)
-        scratch.withUnsafeBytes { out.append(contentsOf: $0) }
-    }
-}
-
-/// One decoded item of a frame's raw bytes.
-enum DecodedItem {
-    /// An event record.
-    case event(JournalRecord)
-    /// A page record: its key and where its content lies in the frame's raw bytes.
-    case page(PageKey, Range<Int>)
-    /// A page-patch record: its key, its base's key and where the patch runs lie.
-    case pagePatch(PageKey, base: PageKey, Range<Int>)
-}
-
-/// Decodes a frame's raw bytes record by record, undoing the deltas.
-struct RecordDecoder {
-    private var previousSequence: UInt64?
-    private var previousTime: UInt64 = 0
-
-    /// Decodes the record at `r.position`; nil at the end of the buffer.
-    mutating func next(_ r: inout ByteReader) throws(DecodeFailure) -> DecodedItem? {
-        if r.isAtEnd { return nil }
-        let kind = try r.varint(UInt32.self)
-        let lengthAt = r.position
-        let length = try r.varint()
-        guard length <= UInt64(min(r.remaining, EventCodec.maxRecordBytes)) else {
-            throw DecodeFailure(offset: lengthAt, what: "record length \(length) exceeds the \(r.remaining) bytes left in the frame")
-        }
-        let bodyEnd = r.position + Int(length)
-        let savedEnd = r.end
-        r.end = bodyEnd
-        defer { r.end = savedEnd; r.position = bodyEnd }
-        if kind == JournalEventKind.pageRecordID {
+    static func decodeKey(_ r: inout ByteReader, state: inout FrameCodingState) throws(DecodeFailure) -> PageKey {
+        let at = r.position
+        let reference = try r.varint()
+        if reference == 0 {
             let key = PageKey(hash: try r.u64le(), variant: try r.varint(UInt32.self))
-            return .page(key, r.position..<bodyEnd)
+            state.note(key, encoding: false)
+            return key
         }
-        if kind == JournalEventKind.pagePatchRecordID {
-            let key = PageKey(hash: try r.u64le(), variant: try r.varint(UInt32.self))
-            let base = PageKey(hash: try r.u64le(), variant: try r.varint(UInt32.self))
-            return .pagePatch(key, base: base, r.position..<bodyEnd)
+        guard let key = state.key(reference: reference) else {
+            throw DecodeFailure(offset: at, what: "page reference \(reference) names no key of this frame")
         }
-        let seqField = try r.varint()
-        let sequence: UInt64
-        if let previous = previousSequence {
-            let (next, overflow) = previous.addingReportingOverflow(seqField)
-            guard !overflow, next < UInt64.max else { throw r.fail("sequence number overflows") }
-            sequence = next + 1
+        return key
+    }
+
+    // MARK: MMIO traps
+
+    /// Trap flags: same vGPU/vCPU as the previous trap; (rip, offset) as predicted; the
+    /// instruction and size last seen at (rip, offset); the value last seen there.
+    static let trapSameSource: UInt8 = 1, trapPredictedSite: UInt8 = 2, trapKnownInstruction: UInt8 = 4,
+               trapKnownValue: UInt8 = 8
+
+    static func encodeTrap(_ t: MMIOTrap, state: inout FrameCodingState, into w: inout ByteWriter) {
+        let previous = state.previousTrap(vgpu: t.vgpu, vcpu: t.vcpu)
+        var flags: UInt8 = 0
+        if let s = state.lastTrapSource, s.vgpu == t.vgpu, s.vcpu == t.vcpu { flags |= trapSameSource }
+        if let p = state.successor(of: previous), p.rip == t.rip, p.offset == t.offset { flags |= trapPredictedSite }
+        if let site = state.site(rip: t.rip, offset: t.offset) {
+            if site.size == t.size, site.instruction == t.instruction { flags |= trapKnownInstruction }
+            if site.value == t.value { flags |= trapKnownValue }
+        }
+        w.u8(flags)
+        if flags & trapSameSource == 0 { w.varint(t.vgpu); w.varint(t.vcpu) }
+        if flags & trapPredictedSite == 0 {
+            w.zigzag(Int64(bitPattern: t.rip &- previous.rip))
+            w.zigzag(Int64(Int32(bitPattern: t.offset &- previous.offset)))
+        }
+        if flags & trapKnownInstruction == 0 { w.blob(t.instruction); w.u8(t.size) }
+        if flags & trapKnownValue == 0 { w.varint(t.value) }
+        state.noteTrap(t, previous: previous)
+    }
+
+    static func decodeTrap(_ r: inout ByteReader, state: inout FrameCodingState) throws(DecodeFailure) -> MMIOTrap {
+        let flags = try r.u8()
+        guard flags & 0xF0 == 0 else { throw r.fail("unknown trap flags \(flags)") }
+        let vgpu: UInt32, vcpu: UInt32
+        if flags & trapSameSource != 0 {
+            guard let s = state.lastTrapSource else { throw r.fail("trap repeats the source of a trap this frame has not had") }
+            (vgpu, vcpu) = s
         } else {
-            sequence = seqField
+            vgpu = try r.varint(UInt32.self)
+            vcpu = try r.varint(UInt32.self)
         }
-        let time = previousTime &+ UInt64(bitPattern: try r.zigzag())
-        let event = try EventCodec.decodePayload(kind: kind, &r)
-        previousSequence = sequence
-        previousTime = time
-        return .event(JournalRecord(sequence: sequence, time: time, event: event))
+        let previous = state.previousTrap(vgpu: vgpu, vcpu: vcpu)
+        let rip: UInt64, offset: UInt32
+        if flags & trapPredictedSite != 0 {
+            guard let p = state.successor(of: previous) else { throw r.fail("trap site predicted without a prediction") }
+            (rip, offset) = p
+        } else {
+            rip = previous.rip &+ UInt64(bitPattern: try r.zigzag())
+            let delta = try r.zigzag()
+            guard let narrow = Int32(exactly: delta) else { throw r.fail("trap offset delta \(delta) out of range") }
+            offset = previous.offset &+ UInt32(bitPattern: narrow)
+        }
+        let site = state.site(rip: rip, offset: offset)
+        let instruction: [UInt8], size: UInt8
+        if flags & trapKnownInstruction != 0 {
+            guard let site else { throw r.fail("trap instruction refers to a site this frame has not seen") }
+            (instruction, size) = (site.instruction, site.size)
+        } else {
+            instruction = try r.blob(limit: MMIOTrap.maxInstructionLength)
+            size = try r.u8()
+        }
+        let value: UInt64
+        if flags & trapKnownValue != 0 {
+            guard let site else { throw r.fail("trap value refers to a site this frame has not seen") }
+            value = site.value
+        } else {
+            value = try r.varint()
+        }
+        let trap = MMIOTrap(vgpu: vgpu, vcpu: vcpu, rip: rip, instruction: instruction, offset: offset, size: size, value: value)
+        state.noteTrap(trap, previous: previous)
+        return trap
+    }
+
+    // MARK: Scheduler budgets
+
+    /// `n:var` — 0: the previous decision's budgets; else n−1 budgets, a bitmap of the ones
+    /// that differ from the previous decision's (LSB first), and each of those as a zigzag
+    /// delta against it (0 where the previous decision had fewer).
+    static func encodeBudgets(_ budgets: [Int64], state: inout FrameCodingState, into w: inout ByteWriter) {
+        let previous = state.lastBudgets
+        guard budgets != previous else {
+            w.varint(UInt64(0))
+            return
+        }
+        w.varint(UInt64(budgets.count) + 1)
+        var byte: UInt8 = 0
+        for (i, b) in budgets.enumerated() {
+            if i >= previous.count || previous[i] != b { byte |= 1 << UInt8(i & 7) }
+            if i & 7 == 7 || i == budgets.count - 1 {
+                w.u8(byte)
+                byte = 0
+            }
+        }
+        for (i, b) in budgets.enumerated() where i >= previous.count || previous[i] != b {
+            w.zigzag(b &- (i < previous.count ? previous[i] : 0))
+        }
+        state.lastBudgets = budgets
+    }
+
+    static func decodeBudgets(_ r: inout ByteReader, state: inout FrameCodingState) throws(DecodeFailure) -> [Int64] {
+        let n = try r.varint()
+        if n == 0 { return state.lastBudgets }
+        let count = n - 1
+        guard count <= UInt64(r.remaining) * 8 else { throw r.fail("budget count \(count) exceeds the record") }
+        let bitmap = try r.bytes((Int(count) + 7) / 8)
+        let previous = state.lastBudgets
+        var budgets: [Int64] = []
+        budgets.reserveCapacity(Int(count))
+        for i in 0..<Int(count) {
+            let base = i < previous.count ? previous[i] : 0
+            if bitmap[i >> 3] & (1 << UInt8(i & 7)) != 0 {
+                budgets.append(base &+ (try r.zigzag()))
+            } else {
+                budgets.append(base)
+            }
+        }
+        state.lastBudgets = budgets
+        return budgets
     }
 }

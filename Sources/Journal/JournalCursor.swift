@@ -8,7 +8,7 @@ public final class JournalCursor {
     private let walker: FrameWalker
     private var frame: [UInt8] = []
     private var position = 0
-    private var decoder = RecordDecoder()
+    private var decoder: RecordDecoder
     private var finished = false
     private let firstSequence: UInt64
     private var frameOffset: UInt64 = 0
@@ -31,6 +31,7 @@ public final class JournalCursor {
         self.reader = reader
         walker = FrameWalker(source: reader.source, from: offset)
         self.firstSequence = firstSequence
+        decoder = RecordDecoder(version: reader.header.formatVersion)
     }
 
     /// Largest frame buffer used so far (for bounded-memory checks).
@@ -54,7 +55,7 @@ public final class JournalCursor {
                 frame = content
                 position = 0
                 frameOffset = offset
-                decoder = RecordDecoder()
+                decoder = RecordDecoder(version: reader.header.formatVersion)
                 onFrame?(offset, length, content.count)
             case .end, .trailer:
                 finished = true

@@ -10,14 +10,14 @@ public enum JournalFormat {
     /// them), or for new header JSON keys. When you bump it, keep reading the old version
     /// (and its test fixture) until `minimumReadableVersion` moves past it, and update
     /// `readableByVersion` if the new files cannot be read by older readers.
-    public static let version: UInt32 = 2
+    public static let version: UInt32 = 3
 
     /// The oldest format version this code still reads.
     public static let minimumReadableVersion: UInt32 = 1
 
     /// The oldest reader version able to read what this code writes (stored in the header so
     /// an older reader can decide whether a newer file is still safe for it).
-    public static let readableByVersion: UInt32 = 2
+    public static let readableByVersion: UInt32 = 3
 
     /// The customary file extension.
     public static let fileExtension = "gvtj"

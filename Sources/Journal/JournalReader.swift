@@ -255,7 +255,7 @@ public final class JournalReader {
         var patches: [(key: PageKey, base: PageKey, runs: [UInt8])] = []
         content.withUnsafeBytes { raw in
             var r = ByteReader(raw)
-            var decoder = RecordDecoder()
+            var decoder = RecordDecoder(version: header.formatVersion)
             while let item = try? decoder.next(&r) {
                 switch item {
                 case let .page(k, range):
