@@ -134,3 +134,16 @@ struct SummaryBuilder {
         return s
     }
 }
+
+extension JournalSummary {
+    /// Whether a trailer's summary agrees with the one a scan computes. Version-2 writers
+    /// before release 0.3.0's fix counted a page stored as a patch as a whole page in
+    /// `pageBytes` (a scan counts the patch), so for version 2 that one statistic is not
+    /// compared: the events, pages and frames it describes are what the rest checks.
+    func agrees(with scanned: JournalSummary, formatVersion: UInt32) -> Bool {
+        guard formatVersion == 2 else { return self == scanned }
+        var mine = self
+        mine.pageBytes = scanned.pageBytes
+        return mine == scanned
+    }
+}

@@ -47,7 +47,7 @@ extension JournalReader {
                 let bad = zip(index.frames, scan.index.frames).enumerated().first { $0.element.0 != $0.element.1 }?.offset
                 damage = trailerDamage(trailerAt, "the trailer's index disagrees with the frames"
                                        + (bad.map { " (frame \($0))" } ?? " (frame or page count)"))
-            } else if summary != scan.summary {
+            } else if !summary.agrees(with: scan.summary, formatVersion: header.formatVersion) {
                 damage = trailerDamage(trailerAt, "the trailer's summary disagrees with the events")
             }
         }

@@ -104,6 +104,9 @@ if arguments.contains("replay") { replayBench() }
 if let k = arguments.firstIndex(of: "suite") {
     suiteBench(seconds: k + 1 < arguments.endIndex ? Double(arguments[k + 1]) ?? 20 : 20)
 }
+if arguments.first == "checkpoints", let journal = arguments.dropFirst().first {
+    checkpointBench(on: journal, interval: arguments.dropFirst(2).first.flatMap { UInt64($0) } ?? 2000)
+}
 if arguments.first == "writer", let journal = arguments.dropFirst().first { writerBench(on: journal) }
 if arguments.first == "analysis" { runAnalysisBench(keep: arguments.dropFirst().first) }
 if arguments.first == "analysis-example" { writeAnalysisExample(to: arguments.dropFirst().first ?? ".") }

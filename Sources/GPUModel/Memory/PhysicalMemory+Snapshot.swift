@@ -14,7 +14,8 @@ public struct PhysicalMemorySnapshot: Sendable {
     let allocationBits: ContiguousArray<UInt64>
     let searchWord: Int
     let allocatedCount: Int
-    /// Page bytes per slot; equal pages share storage with an earlier snapshot's.
+    /// Each slot's page in its stored form (`StoredPage`: LZ4-compressed when smaller); equal
+    /// pages share storage with an earlier snapshot's.
     let pages: ContiguousArray<[UInt8]>
 
     /// Bytes of page content referenced (shared pages counted in each snapshot).
@@ -27,7 +28,7 @@ public struct PhysicalMemorySnapshot: Sendable {
         var bytes = pages.count * MemoryLayout<[UInt8]>.stride
         for slot in pages.indices {
             if let previous, slot < previous.pages.count, pages[slot].sharesBuffer(with: previous.pages[slot]) { continue }
-            bytes += PhysicalMemory.pageSize
+            bytes += pages[slot].count
         }
         bytes += slotTable.bytesNotShared(with: previous?.slotTable) + frameOfSlot.bytesNotShared(with: previous?.frameOfSlot)
             + freeSlots.bytesNotShared(with: previous?.freeSlots) + allocationBits.bytesNotShared(with: previous?.allocationBits)
@@ -53,13 +54,12 @@ extension PhysicalMemory {
             let source = storage(ofSlot: Int32(slot))
             if let previous, slot < previous.pages.count {
                 let old = previous.pages[slot]
-                let same = old.withUnsafeBytes { memcmp($0.baseAddress!, source, Self.pageSize) == 0 }
-                if same {
+                if StoredPage.holds(old, sameAs: source) {
                     pages.append(old)
                     continue
                 }
             }
-            pages.append([UInt8](UnsafeRawBufferPointer(start: source, count: Self.pageSize)))
+            pages.append(StoredPage.make(from: source))
         }
         markSynced(pages)
         return PhysicalMemorySnapshot(slotTable: slotTable, farSlots: farSlots, frameOfSlot: frameOfSlot, freeSlots: freeSlots,
@@ -85,7 +85,7 @@ extension PhysicalMemory {
         for slot in 0..<slots {
             let page = snapshot.pages[slot]
             if slot < base.count, !isWritten(slot), page.sharesBuffer(with: base[slot]) { continue }
-            page.withUnsafeBytes { storage(ofSlot: Int32(slot)).copyMemory(from: $0.baseAddress!, byteCount: Self.pageSize) }
+            StoredPage.expand(page, into: storage(ofSlot: Int32(slot)))
         }
         // Storage beyond the snapshot's slots is zero, as fresh storage is. (Beyond the live
         // slots it already is: fresh chunks are zeroed and slots past the end never written.)
