@@ -29,7 +29,7 @@ let package = Package(
         .systemLibrary(name: "CDRMIntel", pkgConfig: "libdrm_intel", providers: [.apt(["libdrm-dev"])]),
 
         // The physical Gen9 GPU: knows nothing of virtualization, threads or clocks.
-        .target(name: "GPUModel", dependencies: ["CLZ4"], swiftSettings: hotPath),
+        .target(name: "GPUModel", swiftSettings: hotPath),
 
         // The GVT-g device model: vGPUs, trapped registers, GTT shadowing, interrupts, display.
         .target(name: "Mediator", dependencies: ["GPUModel"], swiftSettings: hotPath),

@@ -142,3 +142,29 @@ final class LZ4FrameDecompressor {
 
 /// The linked liblz4's version number (e.g. 10904 for 1.9.4).
 func lz4LibraryVersion() -> Int { Int(LZ4_versionNumber()) }
+
+/// LZ4 block compression of small buffers (no frame, no checksum), for callers outside the
+/// journal that keep data in memory compressed: replay checkpoints keep memory pages this way.
+public enum LZ4Block {
+    /// `source` compressed, or nil if that would not be smaller than `source`.
+    public static func compress(_ source: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard source.count > 1, source.count <= Int(Int32.max) else { return nil }
+        var out = [UInt8](repeating: 0, count: source.count - 1)
+        let length = out.withUnsafeMutableBytes { o in
+            LZ4_compress_default(source.baseAddress!.assumingMemoryBound(to: CChar.self),
+                                 o.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(source.count), Int32(o.count))
+        }
+        guard length > 0 else { return nil }
+        out.removeLast(out.count - Int(length))
+        return out
+    }
+
+    /// Expands `compressed` into `destination`; true only if it fills `destination` exactly.
+    public static func expand(_ compressed: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) -> Bool {
+        guard compressed.count > 0, let source = compressed.baseAddress, let out = destination.baseAddress,
+              compressed.count <= Int(Int32.max), destination.count <= Int(Int32.max) else { return false }
+        let n = LZ4_decompress_safe(source.assumingMemoryBound(to: CChar.self), out.assumingMemoryBound(to: CChar.self),
+                                    Int32(compressed.count), Int32(destination.count))
+        return n == Int32(destination.count)
+    }
+}

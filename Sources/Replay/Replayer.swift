@@ -127,6 +127,7 @@ public final class Replayer {
         let (configuration, resolvedNotes) = try Self.configuration(for: header, options: options)
         var notes = resolvedNotes
         let gpu = GPU()
+        gpu.memory.snapshotCodec = .lz4  // checkpoints keep memory pages compressed
         guard header.gpuDeviceID == gpu.configuration.deviceID else {
             throw .configuration("recorded on GPU device \(hex(UInt64(header.gpuDeviceID), width: 4)); this build models "
                                  + "\(hex(UInt64(gpu.configuration.deviceID), width: 4))")

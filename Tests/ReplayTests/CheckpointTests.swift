@@ -106,4 +106,15 @@ import Testing
         #expect(second.bytesNotShared(with: first) < 64 << 10, "only the page table is new")
         #expect(CheckpointStore.bytes(of: second, beyond: first) == second.bytesNotShared(with: first) + CheckpointStore.fixedBytesPerCheckpoint)
     }
+
+    @Test func checkpointsKeepMemoryPagesCompressed() throws {
+        let (path, _) = try LiveRecordReplayTests.record("smoke", ops: 3)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let replayer = try Replayer(reader: JournalReader(path: path))
+        for _ in 0..<200 { _ = try replayer.step() }
+        let memory = replayer.checkpoint().engine.gpu.memory
+        // Guest rings, batches, contexts and page tables are mostly zeros: LZ4 (PageSnapshotCodec.lz4).
+        #expect(memory.pageBytes > 0)
+        #expect(memory.storedPageBytes < memory.pageBytes / 2)
+    }
 }

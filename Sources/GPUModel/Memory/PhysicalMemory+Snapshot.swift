@@ -14,12 +14,16 @@ public struct PhysicalMemorySnapshot: Sendable {
     let allocationBits: ContiguousArray<UInt64>
     let searchWord: Int
     let allocatedCount: Int
-    /// Each slot's page in its stored form (`StoredPage`: LZ4-compressed when smaller); equal
+    /// Each slot's page in its stored form (`StoredPage`: compressed by the memory's
+    /// `snapshotCodec` when smaller); equal
     /// pages share storage with an earlier snapshot's.
     let pages: ContiguousArray<[UInt8]>
 
     /// Bytes of page content referenced (shared pages counted in each snapshot).
     public var pageBytes: Int { pages.count * PhysicalMemory.pageSize }
+
+    /// Bytes the pages take as stored (compressed ones at their compressed size).
+    public var storedPageBytes: Int { pages.reduce(0) { $0 + $1.count } }
 
     /// Estimated bytes this snapshot holds that `previous` does not share: pages whose storage
     /// is not the same slot's page of `previous`, the page table, and the allocator tables
@@ -54,12 +58,12 @@ extension PhysicalMemory {
             let source = storage(ofSlot: Int32(slot))
             if let previous, slot < previous.pages.count {
                 let old = previous.pages[slot]
-                if StoredPage.holds(old, sameAs: source) {
+                if StoredPage.holds(old, sameAs: source, codec: snapshotCodec) {
                     pages.append(old)
                     continue
                 }
             }
-            pages.append(StoredPage.make(from: source))
+            pages.append(StoredPage.make(from: source, codec: snapshotCodec))
         }
         markSynced(pages)
         return PhysicalMemorySnapshot(slotTable: slotTable, farSlots: farSlots, frameOfSlot: frameOfSlot, freeSlots: freeSlots,
@@ -85,7 +89,7 @@ extension PhysicalMemory {
         for slot in 0..<slots {
             let page = snapshot.pages[slot]
             if slot < base.count, !isWritten(slot), page.sharesBuffer(with: base[slot]) { continue }
-            StoredPage.expand(page, into: storage(ofSlot: Int32(slot)))
+            StoredPage.expand(page, into: storage(ofSlot: Int32(slot)), codec: snapshotCodec)
         }
         // Storage beyond the snapshot's slots is zero, as fresh storage is. (Beyond the live
         // slots it already is: fresh chunks are zeroed and slots past the end never written.)

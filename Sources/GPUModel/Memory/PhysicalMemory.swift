@@ -47,6 +47,9 @@ public final class PhysicalMemory: @unchecked Sendable {
     // Checkpoints: one bit per slot written since the last snapshot or restore (one word per
     // chunk), and that snapshot's pages: a slot not written since still holds its page.
     var dirtySlots = ContiguousArray<UInt64>()
+    /// How snapshots keep pages (raw unless the owner installs a compressor; replay installs
+    /// LZ4). Set it before the first snapshot and keep it: restores expand with it.
+    public var snapshotCodec = PageSnapshotCodec.raw
     var syncedPages: ContiguousArray<[UInt8]>?
     // Allocator: one bit per frame (1 = allocated), lowest word that may have a free bit.
     var allocationBits: ContiguousArray<UInt64>

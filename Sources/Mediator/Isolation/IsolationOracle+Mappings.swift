@@ -254,10 +254,13 @@ extension IsolationOracle {
         let shift = UInt64(12 + 9 * (level - 1))
         let step = level == 1 && ips ? 16 : 1
         // The present entries first, read in place; walking them may read other pages.
-        let present: [(index: Int, entry: UInt64)] = context.memory.withPageBytes(frame) { page in
-            stride(from: 0, to: 512, by: step).compactMap { index in
+        var present: [(index: Int, entry: UInt64)] = []
+        context.memory.withPageBytes(frame) { page in
+            var index = 0
+            while index < 512 {
                 let entry = UInt64(littleEndian: page.loadUnaligned(fromByteOffset: index << 3, as: UInt64.self))
-                return entry & PPGTTEntry.presentBit != 0 && entry & PPGTTEntry.reservedMask == 0 ? (index, entry) : nil
+                if entry & PPGTTEntry.presentBit != 0 && entry & PPGTTEntry.reservedMask == 0 { present.append((index, entry)) }
+                index += step
             }
         }
         for (index, entry) in present {

@@ -1,41 +1,49 @@
 import Testing
 @testable import GPUModel
 
-/// Checkpoint pages: compressed when that is smaller, restored byte for byte.
+/// Checkpoint pages: compressed by the memory's codec when that is smaller, restored byte for byte.
 struct StoredPageTests {
+    /// A toy codec for the tests: a page of one repeated byte becomes that byte.
+    static let uniform = PageSnapshotCodec(
+        compress: { page in page.allSatisfy { $0 == page[0] } ? [page[0]] : nil },
+        expand: { stored, page in
+            guard stored.count == 1 else { return false }
+            page.initializeMemory(as: UInt8.self, repeating: stored[0])
+            return true
+        })
+
     private func page(_ byte: (Int) -> UInt8) -> [UInt8] { (0..<PhysicalMemory.pageSize).map(byte) }
 
-    @Test func repetitivePagesAreStoredCompressedAndExpandExactly() {
-        let content = page { $0 % 64 < 8 ? 0xAB : 0 }
-        let stored = content.withUnsafeBytes { StoredPage.make(from: $0.baseAddress!) }
-        #expect(stored.count < PhysicalMemory.pageSize / 10)
-        var back = [UInt8](repeating: 0xFF, count: PhysicalMemory.pageSize)
-        back.withUnsafeMutableBytes { StoredPage.expand(stored, into: $0.baseAddress!) }
+    @Test func compressiblePagesAreStoredCompressedAndExpandExactly() {
+        let content = page { _ in 0xAB }
+        let stored = content.withUnsafeBytes { StoredPage.make(from: $0.baseAddress!, codec: Self.uniform) }
+        #expect(stored == [0xAB])
+        var back = [UInt8](repeating: 0, count: PhysicalMemory.pageSize)
+        back.withUnsafeMutableBytes { StoredPage.expand(stored, into: $0.baseAddress!, codec: Self.uniform) }
         #expect(back == content)
-        #expect(content.withUnsafeBytes { StoredPage.holds(stored, sameAs: $0.baseAddress!) })
+        #expect(content.withUnsafeBytes { StoredPage.holds(stored, sameAs: $0.baseAddress!, codec: Self.uniform) })
         var other = content
         other[4095] ^= 1
-        #expect(!other.withUnsafeBytes { StoredPage.holds(stored, sameAs: $0.baseAddress!) })
+        #expect(!other.withUnsafeBytes { StoredPage.holds(stored, sameAs: $0.baseAddress!, codec: Self.uniform) })
     }
 
-    @Test func incompressiblePagesAreStoredRaw() {
-        var x: UInt32 = 0x1234_5678
-        let content = page { _ in
-            x ^= x << 13; x ^= x >> 17; x ^= x << 5
-            return UInt8(truncatingIfNeeded: x)
+    @Test func pagesTheCodecDeclinesAreStoredRaw() {
+        let content = page { UInt8(truncatingIfNeeded: $0 &* 31) }
+        for codec in [Self.uniform, .raw] {
+            let stored = content.withUnsafeBytes { StoredPage.make(from: $0.baseAddress!, codec: codec) }
+            #expect(stored == content)
+            #expect(content.withUnsafeBytes { StoredPage.holds(stored, sameAs: $0.baseAddress!, codec: codec) })
         }
-        let stored = content.withUnsafeBytes { StoredPage.make(from: $0.baseAddress!) }
-        #expect(stored == content)
-        #expect(content.withUnsafeBytes { StoredPage.holds(stored, sameAs: $0.baseAddress!) })
     }
 
     @Test func memorySnapshotsRestoreCompressedPages() {
         let memory = PhysicalMemory(size: 1 << 20)
-        memory.write(PhysicalAddress(0x3000), bytes: [UInt8](repeating: 7, count: 100))
+        memory.snapshotCodec = Self.uniform
+        memory.fill(PhysicalAddress(0x3000), count: 4096, byte: 7)
         let snapshot = memory.snapshot()
-        #expect(snapshot.bytesNotShared(with: nil) < 2 * PhysicalMemory.pageSize)
+        #expect(snapshot.storedPageBytes == 1)
         memory.write(PhysicalAddress(0x3010), bytes: [1, 2, 3])
         memory.restore(snapshot)
-        #expect(memory.read(PhysicalAddress(0x3000), count: 101) == [UInt8](repeating: 7, count: 100) + [0])
+        #expect(memory.read(PhysicalAddress(0x3000), count: 4096) == [UInt8](repeating: 7, count: 4096))
     }
 }
