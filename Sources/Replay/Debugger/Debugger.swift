@@ -219,7 +219,8 @@ public final class Debugger {
                 return "stopped: " + lastHit.why.joined(separator: "\n         ") + "\n" + whereText(brief: true)
             }
             guard let segment else { break }
-            upper = segment.lastSequence
+            // The entry ending at the checkpoint lies before it: the earlier segment checks it.
+            upper = segment.lastSequence &+ 1
         }
         try rewind()
         refreshWatchValues()

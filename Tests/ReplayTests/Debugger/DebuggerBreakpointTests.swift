@@ -29,6 +29,19 @@ import Testing
         #expect(session.run("continue").contains("end of the journal"))
     }
 
+    @Test func reverseContinueFindsAStopOnTheEntryOfACheckpoint() throws {
+        // A checkpoint after every input: each earlier stop sits exactly on a checkpoint's entry.
+        let session = try DebuggerSession(interval: 1, limit: 1 << 20)
+        let completions = try session.records().filter { $0.event.knownKind == .workloadCompleted }.map(\.sequence)
+        try #require(completions.count >= 2)
+        _ = session.run("break kind workload-completed")
+        _ = session.run("continue")
+        _ = session.run("continue")
+        let back = session.run("reverse-continue")
+        #expect(back.hasPrefix("stopped: breakpoint 1"), "\(back)")
+        #expect(session.debugger.current?.recorded.contains { $0.sequence == completions[0] } == true)
+    }
+
     @Test func breakOnVGPUEngineRegisterAndAddress() throws {
         let session = try DebuggerSession()
         _ = session.run("break register BCS_RING_ELSP")

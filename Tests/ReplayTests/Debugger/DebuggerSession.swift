@@ -8,10 +8,11 @@ final class DebuggerSession {
     let path: String
     let debugger: Debugger
 
-    /// Records a smoke journal and opens a debugger on it (checkpoints every `interval` inputs).
-    init(interval: UInt64 = 40, ops: Int = 4) throws {
+    /// Records a smoke journal and opens a debugger on it (checkpoints every `interval` inputs,
+    /// at most `limit` of them).
+    init(interval: UInt64 = 40, limit: Int = 8, ops: Int = 4) throws {
         path = try LiveRecordReplayTests.record("smoke", ops: ops).path
-        debugger = try Debugger(reader: JournalReader(path: path), checkpointInterval: interval, checkpointLimit: 8)
+        debugger = try Debugger(reader: JournalReader(path: path), checkpointInterval: interval, checkpointLimit: limit)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
