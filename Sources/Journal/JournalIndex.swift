@@ -74,8 +74,37 @@ public struct JournalIndex: Sendable, Equatable {
 
     /// Decodes the index and pages payloads.
     static func decode(index: [UInt8], pages: [UInt8]) throws(DecodeFailure) -> JournalIndex {
+        var out = try decode(index: index)
+        out.pages = try decodePages(pages, frameCount: out.frames.count)
+        return out
+    }
+
+    /// Decodes the pages payload alone (readers load it when a page lookup first needs it:
+    /// it grows with the journal, the frame index hardly does).
+    static func decodePages(_ pages: [UInt8], frameCount: Int) throws(DecodeFailure) -> [PageKey: Int] {
+        let result = pages.withUnsafeBytes { pr in
+            Result { () throws(DecodeFailure) -> [PageKey: Int] in
+                var out: [PageKey: Int] = [:]
+                var p = ByteReader(pr)
+                guard try p.bytes(4) == JournalFormat.Section.pages.tag else { throw p.fail("bad pages tag") }
+                let pageCount = try p.varint()
+                guard pageCount <= UInt64(p.remaining / 10) else { throw p.fail("page count \(pageCount) exceeds the section") }
+                out.reserveCapacity(Int(pageCount))
+                for _ in 0..<pageCount {
+                    let key = PageKey(hash: try p.u64le(), variant: try p.varint(UInt32.self))
+                    let frame = try p.varint()
+                    guard frame < UInt64(frameCount) else { throw p.fail("page frame \(frame) out of range") }
+                    out[key] = Int(frame)
+                }
+                return out
+            }
+        }
+        return try result.get()
+    }
+
+    /// Decodes the index payload (frames; no pages).
+    static func decode(index: [UInt8]) throws(DecodeFailure) -> JournalIndex {
         let result = index.withUnsafeBytes { ir in
-            pages.withUnsafeBytes { pr in
                 Result { () throws(DecodeFailure) -> JournalIndex in
                     var out = JournalIndex()
                     var r = ByteReader(ir)
@@ -88,20 +117,8 @@ public struct JournalIndex: Sendable, Equatable {
                                                 events: try r.varint(), firstSequence: try r.varint(),
                                                 lastSequence: try r.varint(), firstTime: try r.varint()))
                     }
-                    var p = ByteReader(pr)
-                    guard try p.bytes(4) == JournalFormat.Section.pages.tag else { throw p.fail("bad pages tag") }
-                    let pageCount = try p.varint()
-                    guard pageCount <= UInt64(p.remaining / 10) else { throw p.fail("page count \(pageCount) exceeds the section") }
-                    out.pages.reserveCapacity(Int(pageCount))
-                    for _ in 0..<pageCount {
-                        let key = PageKey(hash: try p.u64le(), variant: try p.varint(UInt32.self))
-                        let frame = try p.varint()
-                        guard frame < UInt64(out.frames.count) else { throw p.fail("page frame \(frame) out of range") }
-                        out.pages[key] = Int(frame)
-                    }
                     return out
                 }
-            }
         }
         return try result.get()
     }

@@ -43,7 +43,13 @@ public final class JournalReader {
     let lifecycleOffset: UInt64
     let lifecycleState: [UInt8]
     /// The trailer's index and summary, when complete.
-    private let trailer: (index: JournalIndex, summary: JournalSummary, offset: UInt64)?
+    /// Its index holds the frames only; the pages section (`pagesAt`) is decoded on the first
+    /// page lookup that needs it (`pageIndex()`), so a reader's memory does not grow with the
+    /// number of pages a journal stores unless pages are looked up outside the cache.
+    private let trailer: (index: JournalIndex, summary: JournalSummary, offset: UInt64, pagesAt: UInt64)?
+    private var loadedPages: [PageKey: Int]?
+    /// Whether the trailer's pages section has been decoded (tests of bounded memory).
+    var pageIndexLoaded: Bool { loadedPages != nil }
     private var scanned: JournalScan?
     /// Pages by key. A replay's cursor fills it as it streams past page records
     /// (`JournalCursor.cachesPages`), so a patch finds its base here rather than by decoding
@@ -121,7 +127,7 @@ public final class JournalReader {
 
     /// Reads and decodes the trailer sections named by the end section at the end of the file.
     private static func readTrailer(walker: FrameWalker, size: UInt64, dataStart: UInt64)
-        throws(JournalError) -> Result<(index: JournalIndex, summary: JournalSummary, offset: UInt64), DecodeFailure>
+        throws(JournalError) -> Result<(index: JournalIndex, summary: JournalSummary, offset: UInt64, pagesAt: UInt64), DecodeFailure>
     {
         let endSize = UInt64(JournalFormat.endFrameSize)
         guard size >= dataStart + endSize, let end = try walker.section(.end, at: size - endSize),
@@ -138,11 +144,13 @@ public final class JournalReader {
               let summaryPayload = try walker.section(.summary, at: summaryAt) else {
             return .failure(DecodeFailure(offset: Int(size - endSize), what: "the trailer sections are unreadable"))
         }
-        guard let decodedIndex = try? JournalIndex.decode(index: index, pages: pages),
+        // The pages section is checked here (it decodes) but kept only as its offset.
+        guard let decodedIndex = try? JournalIndex.decode(index: index),
+              (try? JournalIndex.decodePages(pages, frameCount: decodedIndex.frames.count)) != nil,
               let summary = try? JSONDecoder().decode(JournalSummary.self, from: Data(summaryPayload[4...])) else {
             return .failure(DecodeFailure(offset: Int(indexAt), what: "the trailer's index or summary does not decode"))
         }
-        return .success((decodedIndex, summary, indexAt))
+        return .success((decodedIndex, summary, indexAt, pagesAt))
     }
 
     /// The file's size.
@@ -156,8 +164,32 @@ public final class JournalReader {
 
     /// The index: the trailer's for a complete journal, otherwise rebuilt by a scan.
     public func index() throws(JournalError) -> JournalIndex {
-        if let trailer { return trailer.index }
-        return try scan().index
+        guard let trailer else { return try scan().index }
+        var index = trailer.index
+        index.pages = try pageIndex()
+        return index
+    }
+
+    /// The frames of the index (without loading the pages section).
+    public func frames() throws(JournalError) -> [JournalIndex.Frame] {
+        if let trailer { return trailer.index.frames }
+        return try scan().index.frames
+    }
+
+    /// Which frame stores each page: the trailer's pages section, decoded once when first
+    /// needed, or the scan's for an incomplete journal.
+    func pageIndex() throws(JournalError) -> [PageKey: Int] {
+        guard let trailer else { return try scan().index.pages }
+        if let loadedPages { return loadedPages }
+        let walker = FrameWalker(source: source, from: trailer.pagesAt)
+        guard let payload = try walker.section(.pages, at: trailer.pagesAt),
+              let pages = try? JournalIndex.decodePages(payload, frameCount: trailer.index.frames.count) else {
+            throw .damaged(JournalDamage(path: source.name, offset: trailer.pagesAt, fileSize: source.size,
+                                         reason: "the trailer's pages section no longer reads", lastGoodSequence: nil,
+                                         lastGoodTime: nil, eventsBefore: 0))
+        }
+        loadedPages = pages
+        return pages
     }
 
     /// Where the trailer starts (complete journals only).
@@ -217,7 +249,8 @@ public final class JournalReader {
     /// Events in order from the first one whose sequence is ≥ `sequence` (through the index).
     public func records(from sequence: UInt64 = 0) throws(JournalError) -> JournalCursor {
         guard sequence > 0 else { return JournalCursor(reader: self, from: dataStart, firstSequence: 0) }
-        let index = try index()
+        var index = JournalIndex()
+        index.frames = try frames()  // seeking needs the frames, not the pages
         let i = index.frameIndex(forSequence: sequence)
         let start = i < index.frames.count ? index.frames[i].offset : (try scanEnd(index))
         return JournalCursor(reader: self, from: start, firstSequence: sequence)
@@ -242,8 +275,8 @@ public final class JournalReader {
                                          reason: "\(key) is a patch chain longer than \(FrameBuilder.maxPatchChain) (or a loop)",
                                          lastGoodSequence: nil, lastGoodTime: nil, eventsBefore: 0))
         }
-        guard let frameIndex = try index().pages[key] else { throw .pageNotFound(key) }
-        let frame = try index().frames[frameIndex]
+        guard let frameIndex = try pageIndex()[key] else { throw .pageNotFound(key) }
+        let frame = try frames()[frameIndex]
         pageWalker.seek(to: frame.offset)
         guard case let .frame(_, _, content) = try pageWalker.next() else {
             throw .damaged(JournalDamage(path: source.name, offset: frame.offset, fileSize: source.size,

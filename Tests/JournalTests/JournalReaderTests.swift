@@ -67,6 +67,19 @@ import Testing
         #expect(throws: JournalError.pageNotFound(PageKey(hash: 1, variant: 0))) { try reader.page(PageKey(hash: 1, variant: 0)) }
     }
 
+    @Test func thePageIndexIsLoadedOnlyWhenALookupNeedsIt() throws {
+        let made = try Fixtures.journalWithPages(events: 1_000)
+        let reader = try JournalReader(source: MemoryByteSource(made.bytes))
+        let cursor = try reader.records(from: 500)
+        while try cursor.next() != nil {}
+        _ = try reader.summary()
+        #expect(!reader.pageIndexLoaded, "reading events, seeking and the summary need no page index")
+        let (key, content) = try #require(made.pages.first)
+        #expect(try reader.page(key) == content)
+        #expect(reader.pageIndexLoaded)
+        #expect(try reader.index().pages.count == made.pages.count)
+    }
+
     @Test func notJournalsAreRefusedWithAReason() throws {
         let cases: [[UInt8]] = [[], Array("hello world, not a journal".utf8), [0x04, 0x22, 0x4D, 0x18]]
         for bytes in cases {

@@ -78,7 +78,7 @@ struct ReplayCommand: ParsableCommand {
         }
         if isatty(2) != 0 && !json {
             // A complete journal's trailer knows the last sequence; a torn one is not scanned for it.
-            let last = reader.completeness == .complete ? (try? reader.index())?.frames.last?.lastSequence : nil
+            let last = reader.completeness == .complete ? (try? reader.frames())?.last?.lastSequence : nil
             let total = last.map { " of #\($0)" } ?? ""
             options.progressInterval = 20_000
             options.progress = { sequence in Self.status("replaying: #\(sequence)\(total)\u{1B}[K\r") }
