@@ -82,24 +82,31 @@ public struct JournalIndex: Sendable, Equatable {
     /// Decodes the pages payload alone (readers load it when a page lookup first needs it:
     /// it grows with the journal, the frame index hardly does).
     static func decodePages(_ pages: [UInt8], frameCount: Int) throws(DecodeFailure) -> [PageKey: Int] {
+        var out: [PageKey: Int] = [:]
+        try forEachPage(in: pages, frameCount: frameCount, reserve: { out.reserveCapacity($0) }) { out[$0] = $1 }
+        return out
+    }
+
+    /// Calls `body` with each (key, frame) of a pages payload, after `reserve` with their count;
+    /// throws on a payload that does not decode or names a frame past `frameCount`.
+    static func forEachPage(in pages: [UInt8], frameCount: Int, reserve: (Int) -> Void = { _ in },
+                            _ body: (PageKey, Int) -> Void) throws(DecodeFailure) {
         let result = pages.withUnsafeBytes { pr in
-            Result { () throws(DecodeFailure) -> [PageKey: Int] in
-                var out: [PageKey: Int] = [:]
+            Result { () throws(DecodeFailure) in
                 var p = ByteReader(pr)
                 guard try p.bytes(4) == JournalFormat.Section.pages.tag else { throw p.fail("bad pages tag") }
                 let pageCount = try p.varint()
                 guard pageCount <= UInt64(p.remaining / 10) else { throw p.fail("page count \(pageCount) exceeds the section") }
-                out.reserveCapacity(Int(pageCount))
+                reserve(Int(pageCount))
                 for _ in 0..<pageCount {
                     let key = PageKey(hash: try p.u64le(), variant: try p.varint(UInt32.self))
                     let frame = try p.varint()
                     guard frame < UInt64(frameCount) else { throw p.fail("page frame \(frame) out of range") }
-                    out[key] = Int(frame)
+                    body(key, Int(frame))
                 }
-                return out
             }
         }
-        return try result.get()
+        try result.get()
     }
 
     /// Decodes the index payload (frames; no pages).

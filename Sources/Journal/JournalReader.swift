@@ -146,7 +146,7 @@ public final class JournalReader {
         }
         // The pages section is checked here (it decodes) but kept only as its offset.
         guard let decodedIndex = try? JournalIndex.decode(index: index),
-              (try? JournalIndex.decodePages(pages, frameCount: decodedIndex.frames.count)) != nil,
+              (try? JournalIndex.forEachPage(in: pages, frameCount: decodedIndex.frames.count) { _, _ in }) != nil,
               let summary = try? JSONDecoder().decode(JournalSummary.self, from: Data(summaryPayload[4...])) else {
             return .failure(DecodeFailure(offset: Int(indexAt), what: "the trailer's index or summary does not decode"))
         }

@@ -55,8 +55,9 @@ extension GPU {
         let needsDestination = BlitRect.ropReadsDestination(rop)
         let patternBytes = withUnsafeBytes(of: pattern.littleEndian) { Array($0) }
         let patternWidth = min(destination.bpp, 4)
-        // The pattern repeated over a row: the same for every row, so built once.
-        let patternRow = (0..<rowBytes).map { patternBytes[$0 % patternWidth] }
+        // The pattern repeated over a row: the same for every row, so built once (a plain
+        // copy does not use it).
+        let patternRow = rop == 0xCC ? [] : (0..<rowBytes).map { patternBytes[$0 % patternWidth] }
         for row in 0..<height {
             let dstAddress = destination.address.advanced(
                 by: UInt64(bitPattern: Int64((rect.y1 + row) * destination.pitch + rect.x1 * destination.bpp)))
