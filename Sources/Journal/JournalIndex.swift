@@ -72,13 +72,6 @@ public struct JournalIndex: Sendable, Equatable {
         return w.bytes
     }
 
-    /// Decodes the index and pages payloads.
-    static func decode(index: [UInt8], pages: [UInt8]) throws(DecodeFailure) -> JournalIndex {
-        var out = try decode(index: index)
-        out.pages = try decodePages(pages, frameCount: out.frames.count)
-        return out
-    }
-
     /// Decodes the pages payload alone (readers load it when a page lookup first needs it:
     /// it grows with the journal, the frame index hardly does).
     static func decodePages(_ pages: [UInt8], frameCount: Int) throws(DecodeFailure) -> [PageKey: Int] {

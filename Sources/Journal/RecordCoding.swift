@@ -164,14 +164,7 @@ struct RecordDecoder {
         }
         let sequence: UInt64
         if code & RecordEncoder.sequenceFlag != 0 {
-            let field = try r.varint()
-            if let previous = state.previousSequence {
-                let (next, overflow) = previous.addingReportingOverflow(field)
-                guard !overflow, next < UInt64.max else { throw r.fail("sequence number overflows") }
-                sequence = next + 1
-            } else {
-                sequence = field
-            }
+            sequence = try Self.sequence(field: try r.varint(), after: state.previousSequence, &r)
         } else {
             guard let previous = state.previousSequence else { throw r.fail("the first event of a frame has no sequence number") }
             guard previous < UInt64.max else { throw r.fail("sequence number overflows") }
@@ -191,6 +184,15 @@ struct RecordDecoder {
         return .event(JournalRecord(sequence: sequence, time: time, event: event))
     }
 
+    /// The sequence a stored Δsequence field gives: `previous + 1 + field`, or the field itself
+    /// for the first event of a frame; overflow is damage.
+    private static func sequence(field: UInt64, after previous: UInt64?, _ r: inout ByteReader) throws(DecodeFailure) -> UInt64 {
+        guard let previous else { return field }
+        let (next, overflow) = previous.addingReportingOverflow(field)
+        guard !overflow, next < UInt64.max else { throw r.fail("sequence number overflows") }
+        return next + 1
+    }
+
     /// Versions 1 and 2: `kind:var length:var body`, with Δsequence and Δtime in the body.
     private mutating func nextV2(_ r: inout ByteReader) throws(DecodeFailure) -> DecodedItem? {
         let kind = try r.varint(UInt32.self)
@@ -205,15 +207,7 @@ struct RecordDecoder {
             let base = PageKey(hash: try r.u64le(), variant: try r.varint(UInt32.self))
             return .pagePatch(key, base: base, r.position..<bodyEnd)
         }
-        let seqField = try r.varint()
-        let sequence: UInt64
-        if let previous = state.previousSequence {
-            let (next, overflow) = previous.addingReportingOverflow(seqField)
-            guard !overflow, next < UInt64.max else { throw r.fail("sequence number overflows") }
-            sequence = next + 1
-        } else {
-            sequence = seqField
-        }
+        let sequence = try Self.sequence(field: try r.varint(), after: state.previousSequence, &r)
         let time = state.previousTime &+ UInt64(bitPattern: try r.zigzag())
         let event = try EventCodec.decodePayload(kind: kind, &r)
         state.previousSequence = sequence
