@@ -33,3 +33,30 @@ func checkpointBench(on journal: String, interval: UInt64) {
         print("checkpoint bench failed: \(error)")
     }
 }
+
+/// `gvtrr-bench seek JOURNAL`: replays a journal with the debugger's checkpoint store, then
+/// seeks to just before each of the last few checkpoints (the worst case: a whole interval
+/// to replay) and prints, per seek, the time spent restoring and the time spent replaying
+/// forward. Where to look when figure 5 of the suite misses.
+func seekBench(on journal: String) {
+    do {
+        let replayer = try Replayer(reader: JournalReader(path: journal))
+        let store = CheckpointStore()
+        replayer.checkpoints = store
+        let replaySeconds = try measureThrowing { _ = try replayer.run() }
+        let all = store.all
+        print(String(format: "replay %.2f s, %d checkpoints every %llu inputs, %.0f MiB est.", replaySeconds, all.count,
+                     store.interval, Double(store.estimatedBytes) / 1_048_576))
+        for k in stride(from: all.count - 1, to: max(0, all.count - 6), by: -1) where k > 0 {
+            let from = all[k - 1], target = all[k].lastSequence - 1
+            let restore = try measureThrowing { try replayer.restore(from) }
+            var entries = 0
+            let forward = try measureThrowing { while replayer.result.lastSequence < target, try replayer.step() != nil { entries += 1 } }
+            let events = target - from.lastSequence
+            print(String(format: "  to #%llu: restore %.1f ms, then %d inputs (%llu events) in %.1f ms (%.0f k events/s)",
+                         target, restore * 1e3, entries, events, forward * 1e3, Double(events) / forward / 1e3))
+        }
+    } catch {
+        print("seek bench failed: \(error)")
+    }
+}

@@ -107,6 +107,7 @@ if let k = arguments.firstIndex(of: "suite") {
 if arguments.first == "checkpoints", let journal = arguments.dropFirst().first {
     checkpointBench(on: journal, interval: arguments.dropFirst(2).first.flatMap { UInt64($0) } ?? 2000)
 }
+if arguments.first == "seek", let journal = arguments.dropFirst().first { seekBench(on: journal) }
 if arguments.first == "writer", let journal = arguments.dropFirst().first { writerBench(on: journal) }
 if arguments.first == "analysis" { runAnalysisBench(keep: arguments.dropFirst().first) }
 if arguments.first == "analysis-example" { writeAnalysisExample(to: arguments.dropFirst().first ?? ".") }
