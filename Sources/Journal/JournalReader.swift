@@ -55,6 +55,8 @@ public final class JournalReader {
     /// (`JournalCursor.cachesPages`), so a patch finds its base here rather than by decoding
     /// older frames again; 32 MiB keeps ~8 Ki pages, the working set of a multi-VM bench.
     private var pageCache = LRUCache<PageKey, [UInt8]>(budget: 32 << 20)
+    /// Page lookups that missed the cache and decoded a frame (a figure for benchmarks).
+    public private(set) var pageFramesDecoded = 0
     private let pageWalker: FrameWalker
 
     /// Opens the journal at `path`.
@@ -276,6 +278,7 @@ public final class JournalReader {
                                          lastGoodSequence: nil, lastGoodTime: nil, eventsBefore: 0))
         }
         guard let frameIndex = try pageIndex()[key] else { throw .pageNotFound(key) }
+        pageFramesDecoded += 1
         let frame = try frames()[frameIndex]
         pageWalker.seek(to: frame.offset)
         guard case let .frame(_, _, content) = try pageWalker.next() else {

@@ -37,6 +37,7 @@ extension Replayer {
     /// Puts the replay back to `checkpoint` (taken by this replayer or one of the same
     /// journal and options); the next `step()` performs the first input after it.
     public func restore(_ checkpoint: ReplayCheckpoint) throws(ReplayError) {
+        noteFrontier()
         engine.restore(checkpoint.engine)
         hypervisor.restore(checkpoint.hypervisor)
         recorder.resume(after: checkpoint.recorderSequence)
@@ -46,6 +47,7 @@ extension Replayer {
         result = checkpoint.result
         do { cursor = try reader.records(from: checkpoint.lastSequence &+ 1) } catch { throw .journal(error) }
         lookahead = nil
+        pendingEntry = nil
         atEnd = false
     }
 
@@ -60,6 +62,7 @@ extension Replayer {
         } else if sequence < result.lastSequence, let start = initialCheckpoint {
             try restore(start)
         }
+        try fastForward(before: sequence)
         var last: Entry?
         while result.lastSequence < sequence {
             guard let entry = try step() else { return last }

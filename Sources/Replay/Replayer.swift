@@ -74,6 +74,10 @@ public final class Replayer {
         didSet { cursor.cachesPages = true }  // every guest page is asked for right after its record
     }
     var lookahead: JournalRecord?
+    /// An entry a fast-forward read but left for the next `step()`.
+    var pendingEntry: (input: JournalRecord, recorded: [JournalRecord])?
+    /// The result of the furthest checked replay so far (what a fast-forward's result is cut from).
+    var frontier: ReplayResult?
     var atEnd = false
     /// Checkpoints taken while replaying (nil: none are taken).
     public var checkpoints: CheckpointStore?
@@ -82,7 +86,7 @@ public final class Replayer {
     /// Whether the recording carries oracle findings among its outputs.
     let recordedOracle: Bool
     /// How live workloads were submitted (for hang reports).
-    private var submissions = SubmissionTracker()
+    var submissions = SubmissionTracker()
     /// The last records replayed (context of a divergence), oldest first once full.
     private var recent: [JournalRecord] = []
     private var recentNext = 0
@@ -189,32 +193,15 @@ public final class Replayer {
 
     /// Performs the next recorded input and compares; nil at the end of the journal.
     public func step() throws(ReplayError) -> Entry? {
-        guard let input = try nextRecord() else { return nil }
+        guard let (input, recorded) = try nextEntry() else { return nil }
         guard input.event.isInput else {
             // Outputs before any input (a journal cut at its start): nothing to compare them with.
             result.events &+= 1
             result.lastSequence = input.sequence
             return Entry(input: input, recorded: [], produced: [], divergences: [])
         }
-        var recorded: [JournalRecord] = []
-        while let next = try peek(), !next.event.isInput {
-            recorded.append(next)
-            lookahead = nil
-        }
-        let engineInput: EngineInput?
-        do {
-            engineInput = try InputRecords.input(from: input.event) { key throws(JournalError) in try reader.page(key) }
-        } catch {
-            throw .badInput(sequence: input.sequence, "\(error)")
-        }
         var produced: [JournalRecord] = []
-        if let engineInput {
-            let outcome = engine.perform(engineInput, at: VirtualTime(nanoseconds: input.time))
-            switch (engineInput, outcome) {
-            case let (.createVGPU, .created(id, frames)): hypervisor.addVM(id, frames: frames)
-            case let (.destroyVGPU(id), _): hypervisor.removeVM(id)
-            default: break
-            }
+        if try perform(input) {
             produced = capture.take()
             result.inputs &+= 1
         }
@@ -292,7 +279,7 @@ public final class Replayer {
 
     // MARK: Context
 
-    private func remember(_ record: JournalRecord) {
+    func remember(_ record: JournalRecord) {
         if recent.count < Self.contextRecords {
             recent.append(record)
         } else {
@@ -307,7 +294,43 @@ public final class Replayer {
         return (ordered + more).suffix(Self.contextRecords).map(EventText.line)
     }
 
+    /// Performs the input `input` records through the engine (and keeps the hypervisor's
+    /// map of guests in step); false when the record stands for nothing to perform.
+    func perform(_ input: JournalRecord) throws(ReplayError) -> Bool {
+        let engineInput: EngineInput?
+        do {
+            engineInput = try InputRecords.input(from: input.event) { key throws(JournalError) in try reader.page(key) }
+        } catch {
+            throw .badInput(sequence: input.sequence, "\(error)")
+        }
+        guard let engineInput else { return false }
+        let outcome = engine.perform(engineInput, at: VirtualTime(nanoseconds: input.time))
+        switch (engineInput, outcome) {
+        case let (.createVGPU, .created(id, frames)): hypervisor.addVM(id, frames: frames)
+        case let (.destroyVGPU(id), _): hypervisor.removeVM(id)
+        default: break
+        }
+        return true
+    }
+
     // MARK: Reading
+
+    /// The next entry: an input record and the outputs recorded after it (or a lone output
+    /// record at the start of a cut journal); an entry read ahead by a fast-forward comes first.
+    func nextEntry() throws(ReplayError) -> (input: JournalRecord, recorded: [JournalRecord])? {
+        if let entry = pendingEntry {
+            pendingEntry = nil
+            return entry
+        }
+        guard let input = try nextRecord() else { return nil }
+        guard input.event.isInput else { return (input, []) }
+        var recorded: [JournalRecord] = []
+        while let next = try peek(), !next.event.isInput {
+            recorded.append(next)
+            lookahead = nil
+        }
+        return (input, recorded)
+    }
 
     private func peek() throws(ReplayError) -> JournalRecord? {
         if lookahead == nil && !atEnd { lookahead = try readOne() }

@@ -37,7 +37,8 @@ func checkpointBench(on journal: String, interval: UInt64) {
 /// `gvtrr-bench seek JOURNAL`: replays a journal with the debugger's checkpoint store, then
 /// seeks to just before each of the last few checkpoints (the worst case: a whole interval
 /// to replay) and prints, per seek, the time spent restoring and the time spent replaying
-/// forward. Where to look when figure 5 of the suite misses.
+/// forward, checked entry by entry and fast-forwarded. Where to look when figure 5 of the
+/// suite misses.
 func seekBench(on journal: String) {
     do {
         let replayer = try Replayer(reader: JournalReader(path: journal))
@@ -49,12 +50,20 @@ func seekBench(on journal: String) {
                      store.interval, Double(store.estimatedBytes) / 1_048_576))
         for k in stride(from: all.count - 1, to: max(0, all.count - 6), by: -1) where k > 0 {
             let from = all[k - 1], target = all[k].lastSequence - 1
-            let restore = try measureThrowing { try replayer.restore(from) }
-            var entries = 0
-            let forward = try measureThrowing { while replayer.result.lastSequence < target, try replayer.step() != nil { entries += 1 } }
             let events = target - from.lastSequence
-            print(String(format: "  to #%llu: restore %.1f ms, then %d inputs (%llu events) in %.1f ms (%.0f k events/s)",
-                         target, restore * 1e3, entries, events, forward * 1e3, Double(events) / forward / 1e3))
+            var line = String(format: "  to #%llu (%llu events from the checkpoint):", target, events)
+            for checked in [true, false] {
+                let misses = replayer.reader.pageFramesDecoded
+                let restore = try measureThrowing { try replayer.restore(from) }
+                let forward = try measureThrowing {
+                    if !checked { try replayer.fastForward(before: target) }
+                    while replayer.result.lastSequence < target, try replayer.step() != nil {}
+                }
+                line += String(format: " %@ restore %.1f + %.1f ms (%.0f k events/s, %d page frames decoded);",
+                               checked ? "checked" : "fast-forward", restore * 1e3, forward * 1e3, Double(events) / forward / 1e3,
+                               replayer.reader.pageFramesDecoded - misses)
+            }
+            print(line)
         }
     } catch {
         print("seek bench failed: \(error)")

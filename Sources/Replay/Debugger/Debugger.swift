@@ -100,6 +100,7 @@ public final class Debugger {
             try replayer.restore(best)
             current = nil
         }
+        try replayer.fastForward(before: target)  // behind the frontier: no checks until the target's entry
         while current == nil || replayer.result.lastSequence < target {
             guard try advance() != nil else { return false }
         }
