@@ -12,9 +12,10 @@ public final class JournalCursor {
     private var finished = false
     private let firstSequence: UInt64
     private var frameOffset: UInt64 = 0
-    /// The last event returned.
-    public private(set) var lastRecord: JournalRecord?
-    private var priorRecord: JournalRecord?
+    /// Sequence and time of the last event returned, and of the one before it (damage
+    /// reports name the last good event; only numbers are kept, not the events).
+    private var last: (sequence: UInt64, time: UInt64)?
+    private var prior: (sequence: UInt64, time: UInt64)?
     /// Events returned so far.
     public private(set) var eventsRead: UInt64 = 0
     /// Called for each verified frame (offset, length, raw bytes) before its records.
@@ -43,8 +44,8 @@ public final class JournalCursor {
             if position < frame.count {
                 if let record = try decodeOne() {
                     if record.sequence < firstSequence { continue }
-                    priorRecord = lastRecord
-                    lastRecord = record
+                    prior = last
+                    last = (record.sequence, record.time)
                     eventsRead += 1
                     return record
                 }
@@ -114,7 +115,7 @@ public final class JournalCursor {
                 }
                 return nil
             case let .event(record):
-                if let last = lastRecord, record.sequence <= last.sequence, eventsRead > 0 {
+                if let last, record.sequence <= last.sequence, eventsRead > 0 {
                     throw fail(at: frameOffset, "event at raw byte \(start) has sequence \(record.sequence), not after \(last.sequence)")
                 }
                 return record
@@ -125,9 +126,9 @@ public final class JournalCursor {
     /// Damage in the current frame, found by the caller (the last event returned stays good).
     /// Damage found by the caller in the event just returned: the event before it is the last good one.
     func damage(_ reason: String) -> JournalError {
-        if lastRecord != nil {
+        if last != nil {
             eventsRead -= 1
-            lastRecord = priorRecord
+            last = prior
         }
         return fail(at: frameOffset, reason)
     }
@@ -136,7 +137,7 @@ public final class JournalCursor {
         finished = true
         frame = []
         return .damaged(JournalDamage(path: reader.source.name, offset: offset, fileSize: reader.source.size, reason: reason,
-                                      lastGoodSequence: lastRecord?.sequence, lastGoodTime: lastRecord?.time,
+                                      lastGoodSequence: last?.sequence, lastGoodTime: last?.time,
                                       eventsBefore: eventsRead))
     }
 }

@@ -72,14 +72,6 @@ public struct JournalIndex: Sendable, Equatable {
         return w.bytes
     }
 
-    /// Decodes the pages payload alone (readers load it when a page lookup first needs it:
-    /// it grows with the journal, the frame index hardly does).
-    static func decodePages(_ pages: [UInt8], frameCount: Int) throws(DecodeFailure) -> [PageKey: Int] {
-        var out: [PageKey: Int] = [:]
-        try forEachPage(in: pages, frameCount: frameCount, reserve: { out.reserveCapacity($0) }) { out[$0] = $1 }
-        return out
-    }
-
     /// Calls `body` with each (key, frame) of a pages payload, after `reserve` with their count;
     /// throws on a payload that does not decode or names a frame past `frameCount`.
     static func forEachPage(in pages: [UInt8], frameCount: Int, reserve: (Int) -> Void = { _ in },

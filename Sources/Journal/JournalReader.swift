@@ -47,7 +47,9 @@ public final class JournalReader {
     /// page lookup that needs it (`pageIndex()`), so a reader's memory does not grow with the
     /// number of pages a journal stores unless pages are looked up outside the cache.
     private let trailer: (index: JournalIndex, summary: JournalSummary, offset: UInt64, pagesAt: UInt64)?
-    private var loadedPages: [PageKey: Int]?
+    private var loadedPages: PageIndex?
+    /// The scan's page index, for a journal without a trailer.
+    private var scannedPages: PageIndex?
     /// Whether the trailer's pages section has been decoded (tests of bounded memory).
     var pageIndexLoaded: Bool { loadedPages != nil }
     private var scanned: JournalScan?
@@ -168,7 +170,7 @@ public final class JournalReader {
     public func index() throws(JournalError) -> JournalIndex {
         guard let trailer else { return try scan().index }
         var index = trailer.index
-        index.pages = try pageIndex()
+        index.pages = try pageIndex().dictionary
         return index
     }
 
@@ -180,12 +182,17 @@ public final class JournalReader {
 
     /// Which frame stores each page: the trailer's pages section, decoded once when first
     /// needed, or the scan's for an incomplete journal.
-    func pageIndex() throws(JournalError) -> [PageKey: Int] {
-        guard let trailer else { return try scan().index.pages }
+    func pageIndex() throws(JournalError) -> PageIndex {
+        guard let trailer else {
+            if let scannedPages { return scannedPages }
+            let pages = PageIndex(try scan().index.pages)
+            scannedPages = pages
+            return pages
+        }
         if let loadedPages { return loadedPages }
         let walker = FrameWalker(source: source, from: trailer.pagesAt)
         guard let payload = try walker.section(.pages, at: trailer.pagesAt),
-              let pages = try? JournalIndex.decodePages(payload, frameCount: trailer.index.frames.count) else {
+              let pages = try? PageIndex(payload: payload, frameCount: trailer.index.frames.count) else {
             throw .damaged(JournalDamage(path: source.name, offset: trailer.pagesAt, fileSize: source.size,
                                          reason: "the trailer's pages section no longer reads", lastGoodSequence: nil,
                                          lastGoodTime: nil, eventsBefore: 0))
@@ -277,7 +284,7 @@ public final class JournalReader {
                                          reason: "\(key) is a patch chain longer than \(FrameBuilder.maxPatchChain) (or a loop)",
                                          lastGoodSequence: nil, lastGoodTime: nil, eventsBefore: 0))
         }
-        guard let frameIndex = try pageIndex()[key] else { throw .pageNotFound(key) }
+        guard let frameIndex = try pageIndex().frame(of: key) else { throw .pageNotFound(key) }
         pageFramesDecoded += 1
         let frame = try frames()[frameIndex]
         pageWalker.seek(to: frame.offset)

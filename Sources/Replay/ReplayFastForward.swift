@@ -61,6 +61,9 @@ extension Replayer {
         return entries
     }
 
+    /// The last record a checked replay has reached (0 before any).
+    public var frontierSequence: UInt64 { max(result.lastSequence, frontier?.lastSequence ?? 0) }
+
     /// Keeps the current result as the frontier when the replay has gone further than any
     /// checked replay before (fast-forwarded results never go past it).
     func noteFrontier() {

@@ -82,7 +82,7 @@ public final class Replayer {
     /// Checkpoints taken while replaying (nil: none are taken).
     public var checkpoints: CheckpointStore?
     /// The state before the first input (seeking backwards without checkpoints starts here).
-    var initialCheckpoint: ReplayCheckpoint?
+    public internal(set) var initialCheckpoint: ReplayCheckpoint?
     /// Whether the recording carries oracle findings among its outputs.
     let recordedOracle: Bool
     /// How live workloads were submitted (for hang reports).
