@@ -12,8 +12,12 @@ import Testing
         var options = MinimizeOptions(keep: keep)
         options.budget = budget
         let minimizer = try Minimizer(reader: JournalReader(path: path), options: options)
-        let result = try minimizer.run(to: FileJournalSink(path: out))
-        return (out, result)
+        do {
+            return (out, try minimizer.run(to: FileJournalSink(path: out)))
+        } catch {
+            AnalysisRecording.remove(out)  // a refused minimization leaves no empty file behind
+            throw error
+        }
     }
 
     /// The result is at most `1/factor` of the original's events, keeps the verdict and replays without divergence.
