@@ -40,9 +40,10 @@ import Testing
         gpu.memory.write32(PhysicalAddress(0x50_0000), 2)
         let second = gpu.snapshot(reusing: again)
         let changed = second.bytesNotShared(with: again) - unchanged
-        // One register chunk, one GGTT chunk, one page (raw: no codec installed), and the two chunk tables.
+        // One register chunk, one GGTT chunk, one page (raw: no codec installed; with its object's
+        // overhead), and the two chunk tables.
         let tables = (RegisterCatalogue.dwordCount >> RegisterFile.chunkShift) * 8 + (GGTT.entryCount >> GGTT.chunkShift) * 8
-        #expect(changed == 3 * 4_096 + tables)
+        #expect(changed == 3 * 4_096 + StoredPage.overheadBytes + tables)
         // Against nothing, the whole populated state counts.
         #expect(second.bytesNotShared(with: nil) > changed)
     }

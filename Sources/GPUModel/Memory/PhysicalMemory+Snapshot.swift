@@ -14,25 +14,31 @@ public struct PhysicalMemorySnapshot: Sendable {
     let allocationBits: ContiguousArray<UInt64>
     let searchWord: Int
     let allocatedCount: Int
-    /// Each slot's page in its stored form (`StoredPage`: compressed by the memory's
-    /// `snapshotCodec` when smaller); equal
-    /// pages share storage with an earlier snapshot's.
-    let pages: ContiguousArray<[UInt8]>
+    /// Each slot's page in its stored form (`StoredPage`: whole, or a compressed delta
+    /// against the previous snapshot's page of the slot when the memory's `snapshotCodec`
+    /// compresses); pages not changed since an earlier snapshot are that snapshot's objects.
+    let pages: ContiguousArray<StoredPage>
 
     /// Bytes of page content referenced (shared pages counted in each snapshot).
     public var pageBytes: Int { pages.count * PhysicalMemory.pageSize }
 
-    /// Bytes the pages take as stored (compressed ones at their compressed size).
-    public var storedPageBytes: Int { pages.reduce(0) { $0 + $1.count } }
+    /// Bytes of the stored forms the pages reference, the bases of delta chains included
+    /// (compressed ones at their compressed size; each chain element once).
+    public var storedPageBytes: Int { pages.reduce(0) { $0 + $1.chainBytes } }
 
-    /// Estimated bytes this snapshot holds that `previous` does not share: pages whose storage
-    /// is not the same slot's page of `previous`, the page table, and the allocator tables
-    /// when they changed.
+    /// Estimated bytes this snapshot keeps alive that `previous` does not: its page table,
+    /// its stored pages that are not the same slot's page of `previous` nor of its chain,
+    /// the bases of their chains that are not either (a base may belong to a snapshot no
+    /// longer kept), and the allocator tables when they changed.
     public func bytesNotShared(with previous: PhysicalMemorySnapshot?) -> Int {
-        var bytes = pages.count * MemoryLayout<[UInt8]>.stride
+        var bytes = pages.count * MemoryLayout<StoredPage>.stride
         for slot in pages.indices {
-            if let previous, slot < previous.pages.count, pages[slot].sharesBuffer(with: previous.pages[slot]) { continue }
-            bytes += pages[slot].count
+            let old = previous.flatMap { slot < $0.pages.count ? $0.pages[slot] : nil }
+            var element: StoredPage? = pages[slot]
+            while let page = element, !(old?.chainContains(page) ?? false) {
+                bytes += page.heapBytes
+                element = page.base
+            }
         }
         bytes += slotTable.bytesNotShared(with: previous?.slotTable) + frameOfSlot.bytesNotShared(with: previous?.frameOfSlot)
             + freeSlots.bytesNotShared(with: previous?.freeSlots) + allocationBits.bytesNotShared(with: previous?.allocationBits)
@@ -42,12 +48,13 @@ public struct PhysicalMemorySnapshot: Sendable {
 
 extension PhysicalMemory {
     /// A copy of the memory's content and allocator. Pages equal to the same slot's page in
-    /// `previous` share its storage, so a series of snapshots holds each distinct page once.
-    /// When `previous` is the snapshot last taken or restored, pages not written since are
-    /// taken from it without a look at their bytes.
+    /// `previous` are that page (shared), and changed ones are kept as a delta against it when
+    /// that is smaller (see `StoredPage`), so a series of snapshots holds each distinct page
+    /// about once. When `previous` is the snapshot last taken or restored, pages not written
+    /// since are taken from it without a look at their bytes.
     public func snapshot(reusing previous: PhysicalMemorySnapshot? = nil) -> PhysicalMemorySnapshot {
         let slots = frameOfSlot.count
-        var pages = ContiguousArray<[UInt8]>()
+        var pages = ContiguousArray<StoredPage>()
         pages.reserveCapacity(slots)
         let synced = previous.map { previous in syncedPages.map { previous.pages.sharesBuffer(with: $0) } ?? false } ?? false
         for slot in 0..<slots {
@@ -57,13 +64,10 @@ extension PhysicalMemory {
             }
             let source = storage(ofSlot: Int32(slot))
             if let previous, slot < previous.pages.count {
-                let old = previous.pages[slot]
-                if StoredPage.holds(old, sameAs: source, codec: snapshotCodec) {
-                    pages.append(old)
-                    continue
-                }
+                pages.append(StoredPage.make(from: source, after: previous.pages[slot], codec: snapshotCodec))
+            } else {
+                pages.append(StoredPage.make(from: source, codec: snapshotCodec))
             }
-            pages.append(StoredPage.make(from: source, codec: snapshotCodec))
         }
         markSynced(pages)
         return PhysicalMemorySnapshot(slotTable: slotTable, farSlots: farSlots, frameOfSlot: frameOfSlot, freeSlots: freeSlots,
@@ -73,7 +77,9 @@ extension PhysicalMemory {
 
     /// Puts the memory back to `snapshot` (taken from a memory of the same size). Copies only
     /// the pages written since the last snapshot or restore and those that differ between
-    /// that one and `snapshot` (storage identity, not bytes, is compared).
+    /// that one and `snapshot` (storage identity, not bytes, is compared); a page not written
+    /// whose chain meets the target's is brought over by the deltas between them when that
+    /// expands fewer blocks.
     public func restore(_ snapshot: PhysicalMemorySnapshot) {
         precondition(snapshot.allocationBits.count == allocationBits.count, "snapshot of a memory of another size")
         let slots = snapshot.frameOfSlot.count
@@ -88,8 +94,11 @@ extension PhysicalMemory {
         let base = syncedPages ?? []
         for slot in 0..<slots {
             let page = snapshot.pages[slot]
-            if slot < base.count, !isWritten(slot), page.sharesBuffer(with: base[slot]) { continue }
-            StoredPage.expand(page, into: storage(ofSlot: Int32(slot)), codec: snapshotCodec)
+            let destination = storage(ofSlot: Int32(slot))
+            if slot < base.count, !isWritten(slot) {
+                if page === base[slot] || page.expand(into: destination, holding: base[slot], codec: snapshotCodec) { continue }
+            }
+            page.expand(into: destination, codec: snapshotCodec)
         }
         // Storage beyond the snapshot's slots is zero, as fresh storage is. (Beyond the live
         // slots it already is: fresh chunks are zeroed and slots past the end never written.)
@@ -113,7 +122,7 @@ extension PhysicalMemory {
     }
 
     /// Records that the storage now holds exactly `pages` (slots beyond them zero).
-    private func markSynced(_ pages: ContiguousArray<[UInt8]>) {
+    private func markSynced(_ pages: ContiguousArray<StoredPage>) {
         for i in dirtySlots.indices { dirtySlots[i] = 0 }
         syncedPages = pages
     }

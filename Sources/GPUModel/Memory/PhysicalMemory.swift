@@ -50,7 +50,7 @@ public final class PhysicalMemory: @unchecked Sendable {
     /// How snapshots keep pages (raw unless the owner installs a compressor; replay installs
     /// LZ4). Set it before the first snapshot and keep it: restores expand with it.
     public var snapshotCodec = PageSnapshotCodec.raw
-    var syncedPages: ContiguousArray<[UInt8]>?
+    var syncedPages: ContiguousArray<StoredPage>?
     // Allocator: one bit per frame (1 = allocated), lowest word that may have a free bit.
     var allocationBits: ContiguousArray<UInt64>
     var searchWord: Int
