@@ -11,7 +11,7 @@ public struct PhysicalMemorySnapshot: Sendable {
     let farSlots: [UInt64: Int32]
     let frameOfSlot: ContiguousArray<UInt64>
     let freeSlots: ContiguousArray<Int32>
-    let allocationBits: ContiguousArray<UInt64>
+    let allocationBits: ChunkedArray<UInt64>
     let searchWord: Int
     let allocatedCount: Int
     /// Each slot's page in its stored form (`StoredPage`: whole, or a compressed delta

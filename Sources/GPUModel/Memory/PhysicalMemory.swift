@@ -27,6 +27,8 @@ public final class PhysicalMemory: @unchecked Sendable {
     static let pagesPerChunk = 64
     /// Frames covered by the direct slot table (64 GiB); frames above use a dictionary.
     static let directFrameLimit: UInt64 = 1 << 24
+    /// log2 of the allocator bitmap's words per copy-on-write leaf.
+    static let allocationChunkShift = 6
 
     /// Size of the memory in bytes (a multiple of 4 KiB).
     public let size: UInt64
@@ -52,7 +54,9 @@ public final class PhysicalMemory: @unchecked Sendable {
     public var snapshotCodec = PageSnapshotCodec.raw
     var syncedPages: ContiguousArray<StoredPage>?
     // Allocator: one bit per frame (1 = allocated), lowest word that may have a free bit.
-    var allocationBits: ContiguousArray<UInt64>
+    // Chunked (4096 frames a leaf), so a checkpoint copies only the leaves an allocation or
+    // a free touched since the one before, not the whole bitmap (256 KiB for 8 GiB).
+    var allocationBits: ChunkedArray<UInt64>
     var searchWord: Int
     var allocatedCount = 0
 
@@ -68,7 +72,7 @@ public final class PhysicalMemory: @unchecked Sendable {
         self.frameCount = size >> 12
         self.firstAllocatableFrame = allocationBase >> 12
         let words = Int((frameCount + 63) >> 6)
-        allocationBits = ContiguousArray(repeating: 0, count: words)
+        allocationBits = ChunkedArray(repeating: 0, count: words, chunkShift: Self.allocationChunkShift)
         // Frames below the base and past the end (in the last word) count as allocated.
         for frame in 0..<firstAllocatableFrame { allocationBits[Int(frame >> 6)] |= 1 << (frame & 63) }
         if frameCount & 63 != 0 { allocationBits[words - 1] |= ~0 << (frameCount & 63) }
@@ -477,7 +481,7 @@ public final class PhysicalMemory: @unchecked Sendable {
                      "malformed memory checkpoint")
         for frame in populatedFrames { releasePage(frame.rawValue) }
         for (frame, bytes) in zip(state.frames, state.pages) { setPage(frame, bytes) }
-        allocationBits = ContiguousArray(state.allocationBits)
+        allocationBits = ChunkedArray(state.allocationBits, chunkShift: Self.allocationChunkShift)
         let reservedBelowBase = Int(firstAllocatableFrame)
         let padding = frameCount & 63 == 0 ? 0 : 64 - Int(frameCount & 63)
         allocatedCount = allocationBits.reduce(0) { $0 + $1.nonzeroBitCount } - reservedBelowBase - padding

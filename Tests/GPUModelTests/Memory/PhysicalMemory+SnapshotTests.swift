@@ -108,7 +108,8 @@ struct PhysicalMemorySnapshotTests {
             while let e = element { bytes += e.heapBytes; element = e.base }
             return total + bytes
         }
-        let tables = third.slotTable.count * 4 + third.frameOfSlot.count * 8 + third.freeSlots.count * 4 + third.allocationBits.count * 8
+        let tables = third.slotTable.count * 4 + third.frameOfSlot.count * 8 + third.freeSlots.count * 4
+            + third.allocationBits.bytesNotShared(with: nil)
         #expect(third.bytesNotShared(with: nil) == table + chains + tables)
         // Stored bytes include the chains' bases; the page bytes are the pages' content.
         #expect(third.storedPageBytes == first.storedPageBytes + second.pages[a].bytes.count + third.pages[a].bytes.count
@@ -125,5 +126,18 @@ struct PhysicalMemorySnapshotTests {
         #expect(second.pages[a].base == nil && second.pages[a].bytes.count == PhysicalMemory.pageSize)
         #expect(second.bytesNotShared(with: first) == second.pages.count * 8 + PhysicalMemory.pageSize + StoredPage.overheadBytes)
         #expect(second.storedPageBytes == second.pageBytes)
+    }
+
+    @Test func anAllocationCostsALeafOfTheAllocatorNotItsWholeBitmap() {
+        let memory = PhysicalMemory(size: 8 << 30)  // 2 Mi frames: a 256 KiB bitmap
+        let first = memory.snapshot()
+        let frame = memory.allocateFrame()!
+        let second = memory.snapshot(reusing: first)
+        #expect(second.allocationBits.bytesNotShared(with: first.allocationBits) < 8192)
+        memory.restore(first)
+        #expect(!memory.isAllocated(frame))
+        memory.restore(second)
+        #expect(memory.isAllocated(frame))
+        #expect(memory.allocateFrame() == PageFrameNumber(frame.rawValue + 1))
     }
 }
