@@ -20,6 +20,10 @@ public struct ChunkedArray<Element: Sendable>: Sendable {
     @usableFromInline let groupShift: Int
     /// `shift + groupShift`: log2 of the elements per group.
     @usableFromInline let topShift: Int
+    /// `(1 << shift) - 1`: an element's index within its leaf.
+    @usableFromInline let leafMask: Int
+    /// `(1 << groupShift) - 1`: a leaf's index within its group.
+    @usableFromInline let groupMask: Int
     /// Number of elements.
     public let count: Int
 
@@ -31,6 +35,8 @@ public struct ChunkedArray<Element: Sendable>: Sendable {
         self.shift = chunkShift
         self.groupShift = groupShift
         self.topShift = chunkShift + groupShift
+        self.leafMask = (1 << chunkShift) - 1
+        self.groupMask = (1 << groupShift) - 1
         self.count = count
         let leafSize = 1 << chunkShift
         let fullGroups = count >> topShift
@@ -56,6 +62,8 @@ public struct ChunkedArray<Element: Sendable>: Sendable {
         self.shift = chunkShift
         self.groupShift = groupShift
         self.topShift = chunkShift + groupShift
+        self.leafMask = (1 << chunkShift) - 1
+        self.groupMask = (1 << groupShift) - 1
         let leafSize = 1 << chunkShift, groupSize = 1 << groupShift
         var groups = ContiguousArray<ContiguousArray<ContiguousArray<Element>>>()
         var group = ContiguousArray<ContiguousArray<Element>>()
@@ -98,10 +106,13 @@ public struct ChunkedArray<Element: Sendable>: Sendable {
     @inlinable public var groupCount: Int { groups.count }
 
     /// Element `index` (`0..<count`; out of range is a programmer error).
+    ///
+    /// Masking shifts (`&>>`, shift amounts are checked at init) keep this branch-free apart
+    /// from the three bounds checks; a negative index fails the top table's.
     @inlinable public subscript(index: Int) -> Element {
-        get { groups[index >> topShift][(index >> shift) & ((1 << groupShift) - 1)][index & ((1 << shift) - 1)] }
-        _modify { yield &groups[index >> topShift][(index >> shift) & ((1 << groupShift) - 1)][index & ((1 << shift) - 1)] }
-        set { groups[index >> topShift][(index >> shift) & ((1 << groupShift) - 1)][index & ((1 << shift) - 1)] = newValue }
+        get { groups[index &>> topShift][(index &>> shift) & groupMask][index & leafMask] }
+        _modify { yield &groups[index &>> topShift][(index &>> shift) & groupMask][index & leafMask] }
+        set { groups[index &>> topShift][(index &>> shift) & groupMask][index & leafMask] = newValue }
     }
 
     /// Sets every element to `value`; afterwards all full leaves share one buffer (and all
@@ -112,12 +123,12 @@ public struct ChunkedArray<Element: Sendable>: Sendable {
 
     /// Calls `body` with the elements of leaf chunk `chunk` (the elements from `chunk << chunkShift`).
     @inlinable public func withChunk<R>(_ chunk: Int, _ body: (UnsafeBufferPointer<Element>) throws -> R) rethrows -> R {
-        try groups[chunk >> groupShift][chunk & ((1 << groupShift) - 1)].withUnsafeBufferPointer(body)
+        try groups[chunk >> groupShift][chunk & groupMask].withUnsafeBufferPointer(body)
     }
 
     /// Leaf chunk `chunk`.
     @usableFromInline func leaf(_ chunk: Int) -> ContiguousArray<Element> {
-        groups[chunk >> groupShift][chunk & ((1 << groupShift) - 1)]
+        groups[chunk >> groupShift][chunk & groupMask]
     }
 
     // MARK: - Sharing
