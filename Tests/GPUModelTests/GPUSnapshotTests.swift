@@ -40,10 +40,12 @@ import Testing
         gpu.memory.write32(PhysicalAddress(0x50_0000), 2)
         let second = gpu.snapshot(reusing: again)
         let changed = second.bytesNotShared(with: again) - unchanged
-        // One register chunk, one GGTT chunk, one page (raw: no codec installed; with its object's
-        // overhead), and the two chunk tables.
-        let tables = (RegisterCatalogue.dwordCount >> RegisterFile.chunkShift) * 8 + (GGTT.entryCount >> GGTT.chunkShift) * 8
-        #expect(changed == 3 * 4_096 + StoredPage.overheadBytes + tables)
+        // One register leaf and one GGTT leaf, each with its group table and its top table, and one
+        // page (raw: no codec installed; with its object's overhead).
+        let registers = (1 << RegisterFile.chunkShift) * 4 + (1 << RegisterFile.groupShift) * 8
+            + (RegisterCatalogue.dwordCount >> (RegisterFile.chunkShift + RegisterFile.groupShift)) * 8
+        let ggtt = (1 << GGTT.chunkShift) * 8 + (1 << GGTT.groupShift) * 8 + (GGTT.entryCount >> (GGTT.chunkShift + GGTT.groupShift)) * 8
+        #expect(changed == registers + ggtt + 4_096 + StoredPage.overheadBytes)
         // Against nothing, the whole populated state counts.
         #expect(second.bytesNotShared(with: nil) > changed)
     }

@@ -1,128 +1,205 @@
-/// Fixed-length indexed storage split into equal power-of-two chunks, each its own
-/// copy-on-write array, so that a copy of the whole (a checkpoint) shares every chunk and a
-/// write after the copy duplicates only the chunk it lands in.
+/// Fixed-length indexed storage split into small power-of-two leaf chunks, grouped under a
+/// two-level table, each leaf and each group table its own copy-on-write array, so that a
+/// copy of the whole (a checkpoint) shares everything and a write after the copy duplicates
+/// only the leaf it lands in, that leaf's group table and the (short) top table.
 ///
-/// Indexing is `chunks[index >> shift][index & mask]`: no allocation per access, bounds
-/// checked by the two arrays. A fresh array filled with one value shares a single chunk
-/// buffer among all its chunks until they are written, so a large, mostly untouched table
-/// (the GGTT, a register file) costs little memory.
+/// Indexing is `groups[index >> (shift + groupShift)][(index >> shift) & groupMask][index & leafMask]`:
+/// no allocation per access, bounds checked by the three arrays (partial last groups and
+/// leaves are sized exactly). A fresh array filled with one value shares a single leaf buffer
+/// among all its full leaves and a single group table among all its full groups until they
+/// are written, so a large, mostly untouched table (the GGTT, a register file) costs little.
 ///
-/// Equality and hashing are by element (the chunk size is not part of the value).
+/// Equality and hashing are by element (the chunk and group sizes are not part of the value).
 public struct ChunkedArray<Element: Sendable>: Sendable {
-    /// The chunks; every chunk holds `1 << shift` elements except possibly the last.
-    @usableFromInline var chunks: ContiguousArray<ContiguousArray<Element>>
-    /// log2 of the elements per chunk.
+    /// Group tables of leaves; every group holds `1 << groupShift` leaves and every leaf
+    /// `1 << shift` elements, except possibly the last group and its last leaf.
+    @usableFromInline var groups: ContiguousArray<ContiguousArray<ContiguousArray<Element>>>
+    /// log2 of the elements per leaf chunk.
     @usableFromInline let shift: Int
+    /// log2 of the leaf chunks per group.
+    @usableFromInline let groupShift: Int
+    /// `shift + groupShift`: log2 of the elements per group.
+    @usableFromInline let topShift: Int
+    /// `(1 << shift) - 1`: an element's index within its leaf.
+    @usableFromInline let leafMask: Int
+    /// `(1 << groupShift) - 1`: a leaf's index within its group.
+    @usableFromInline let groupMask: Int
     /// Number of elements.
     public let count: Int
 
-    /// `count` copies of `value` in chunks of `1 << chunkShift` elements (one shared buffer
-    /// until written).
-    public init(repeating value: Element, count: Int, chunkShift: Int = 10) {
+    /// `count` copies of `value` in leaf chunks of `1 << chunkShift` elements, `1 << groupShift`
+    /// leaves per group (one shared leaf buffer and one shared group table until written).
+    public init(repeating value: Element, count: Int, chunkShift: Int = 6, groupShift: Int = 6) {
         precondition(count >= 0, "ChunkedArray count must not be negative")
-        precondition(chunkShift >= 0 && chunkShift < 31, "ChunkedArray chunk shift out of range")
+        Self.checkShifts(chunkShift, groupShift)
         self.shift = chunkShift
+        self.groupShift = groupShift
+        self.topShift = chunkShift + groupShift
+        self.leafMask = (1 << chunkShift) - 1
+        self.groupMask = (1 << groupShift) - 1
         self.count = count
-        let size = 1 << chunkShift
-        let full = count >> chunkShift
-        let rest = count & (size - 1)
-        chunks = ContiguousArray()
-        chunks.reserveCapacity(full + (rest > 0 ? 1 : 0))
-        if full > 0 {
-            let shared = ContiguousArray(repeating: value, count: size)
-            for _ in 0..<full { chunks.append(shared) }
+        let leafSize = 1 << chunkShift
+        let fullGroups = count >> topShift
+        let rest = count & ((1 << topShift) - 1)
+        let fullLeaf = fullGroups > 0 || rest >= leafSize ? ContiguousArray(repeating: value, count: leafSize) : []
+        groups = ContiguousArray()
+        groups.reserveCapacity(fullGroups + (rest > 0 ? 1 : 0))
+        if fullGroups > 0 {
+            let fullGroup = ContiguousArray(repeating: fullLeaf, count: 1 << groupShift)
+            for _ in 0..<fullGroups { groups.append(fullGroup) }
         }
-        if rest > 0 { chunks.append(ContiguousArray(repeating: value, count: rest)) }
+        if rest > 0 {
+            var last = ContiguousArray(repeating: fullLeaf, count: rest >> chunkShift)
+            let tail = rest & (leafSize - 1)
+            if tail > 0 { last.append(ContiguousArray(repeating: value, count: tail)) }
+            groups.append(last)
+        }
     }
 
-    /// The elements of `elements`, in chunks of `1 << chunkShift`.
-    public init(_ elements: some Sequence<Element>, chunkShift: Int = 10) {
-        precondition(chunkShift >= 0 && chunkShift < 31, "ChunkedArray chunk shift out of range")
+    /// The elements of `elements`, in leaf chunks of `1 << chunkShift`, `1 << groupShift` leaves per group.
+    public init(_ elements: some Sequence<Element>, chunkShift: Int = 6, groupShift: Int = 6) {
+        Self.checkShifts(chunkShift, groupShift)
         self.shift = chunkShift
-        let size = 1 << chunkShift
-        var chunks = ContiguousArray<ContiguousArray<Element>>()
-        var current = ContiguousArray<Element>()
-        current.reserveCapacity(size)
+        self.groupShift = groupShift
+        self.topShift = chunkShift + groupShift
+        self.leafMask = (1 << chunkShift) - 1
+        self.groupMask = (1 << groupShift) - 1
+        let leafSize = 1 << chunkShift, groupSize = 1 << groupShift
+        var groups = ContiguousArray<ContiguousArray<ContiguousArray<Element>>>()
+        var group = ContiguousArray<ContiguousArray<Element>>()
+        var leaf = ContiguousArray<Element>()
+        leaf.reserveCapacity(leafSize)
         var count = 0
         for element in elements {
-            current.append(element)
+            leaf.append(element)
             count += 1
-            if current.count == size {
-                chunks.append(current)
-                current = ContiguousArray()
-                current.reserveCapacity(size)
+            if leaf.count == leafSize {
+                group.append(leaf)
+                leaf = ContiguousArray()
+                leaf.reserveCapacity(leafSize)
+                if group.count == groupSize {
+                    groups.append(group)
+                    group = ContiguousArray()
+                }
             }
         }
-        if !current.isEmpty { chunks.append(current) }
-        self.chunks = chunks
+        if !leaf.isEmpty { group.append(leaf) }
+        if !group.isEmpty { groups.append(group) }
+        self.groups = groups
         self.count = count
     }
 
-    /// Elements per chunk.
+    static func checkShifts(_ chunkShift: Int, _ groupShift: Int) {
+        precondition(chunkShift >= 0 && groupShift >= 0 && chunkShift + groupShift < 48, "ChunkedArray shifts out of range")
+    }
+
+    /// Elements per leaf chunk.
     @inlinable public var chunkSize: Int { 1 << shift }
 
-    /// Number of chunks.
-    @inlinable public var chunkCount: Int { chunks.count }
+    /// Number of leaf chunks (the last may be partial).
+    @inlinable public var chunkCount: Int { count == 0 ? 0 : ((count - 1) >> shift) + 1 }
+
+    /// Leaf chunks per group.
+    @inlinable public var groupSize: Int { 1 << groupShift }
+
+    /// Number of groups (the entries of the top table; the last may be partial).
+    @inlinable public var groupCount: Int { groups.count }
 
     /// Element `index` (`0..<count`; out of range is a programmer error).
+    ///
+    /// Masking shifts (`&>>`, shift amounts are checked at init) keep this branch-free apart
+    /// from the three bounds checks; a negative index fails the top table's.
     @inlinable public subscript(index: Int) -> Element {
-        get { chunks[index >> shift][index & ((1 << shift) - 1)] }
-        _modify { yield &chunks[index >> shift][index & ((1 << shift) - 1)] }
-        set { chunks[index >> shift][index & ((1 << shift) - 1)] = newValue }
+        get { groups[index &>> topShift][(index &>> shift) & groupMask][index & leafMask] }
+        _modify { yield &groups[index &>> topShift][(index &>> shift) & groupMask][index & leafMask] }
+        set { groups[index &>> topShift][(index &>> shift) & groupMask][index & leafMask] = newValue }
     }
 
-    /// Sets every element to `value`; afterwards all full chunks share one buffer again.
+    /// Sets every element to `value`; afterwards all full leaves share one buffer (and all
+    /// full groups one table) again.
     public mutating func fill(with value: Element) {
-        self = ChunkedArray(repeating: value, count: count, chunkShift: shift)
+        self = ChunkedArray(repeating: value, count: count, chunkShift: shift, groupShift: groupShift)
     }
 
-    /// Calls `body` with the elements of chunk `chunk` (the elements from `chunk << shift`).
+    /// Calls `body` with the elements of leaf chunk `chunk` (the elements from `chunk << chunkShift`).
     @inlinable public func withChunk<R>(_ chunk: Int, _ body: (UnsafeBufferPointer<Element>) throws -> R) rethrows -> R {
-        try chunks[chunk].withUnsafeBufferPointer(body)
+        try groups[chunk >> groupShift][chunk & groupMask].withUnsafeBufferPointer(body)
+    }
+
+    /// Leaf chunk `chunk`.
+    @usableFromInline func leaf(_ chunk: Int) -> ContiguousArray<Element> {
+        groups[chunk >> groupShift][chunk & groupMask]
     }
 
     // MARK: - Sharing
 
-    /// Bytes of element storage held by chunks whose buffer is not also the same-index chunk of
-    /// `previous` (all of them without one), plus the chunk table when it is not shared: what
-    /// keeping this value costs on top of keeping `previous`. A run of chunks sharing one
-    /// buffer (a fresh fill) counts once.
+    /// Bytes held by leaves and tables that `previous` does not share (all of them without
+    /// one): every distinct leaf buffer and group table that is not the same-index leaf or
+    /// group of `previous`, plus the top table when it is not shared. What keeping this value
+    /// costs on top of keeping `previous`. A buffer shared by several leaves or groups (a
+    /// fresh fill) counts once. Arrays of another chunk or group size share nothing.
     public func bytesNotShared(with previous: ChunkedArray?) -> Int {
-        let comparable = previous.map { $0.shift == shift } ?? false
-        if comparable, let previous, Self.sameTable(chunks, previous.chunks) { return 0 }
-        var bytes = tableBytes
-        for i in chunks.indices {
-            if comparable, let previous, i < previous.chunks.count, Self.sameBuffer(chunks[i], previous.chunks[i]) { continue }
-            if i > 0 && Self.sameBuffer(chunks[i], chunks[i - 1]) { continue }
-            bytes += chunks[i].count * MemoryLayout<Element>.stride
+        let previous = previous.flatMap { $0.shift == shift && $0.groupShift == groupShift ? $0 : nil }
+        if let previous, Self.sameBuffer(groups, previous.groups) { return 0 }
+        var bytes = topTableBytes
+        var counted = Set<UnsafeRawPointer>()  // membership only, never iterated
+        for g in groups.indices {
+            let group = groups[g]
+            let old = previous.flatMap { g < $0.groups.count ? $0.groups[g] : nil }
+            if let old, Self.sameBuffer(group, old) { continue }
+            guard counted.insert(Self.address(group)).inserted else { continue }
+            bytes += group.count * MemoryLayout<ContiguousArray<Element>>.stride
+            for c in group.indices {
+                let leaf = group[c]
+                if let old, c < old.count, Self.sameBuffer(leaf, old[c]) { continue }
+                if leaf.isEmpty || !counted.insert(Self.address(leaf)).inserted { continue }
+                bytes += leaf.count * MemoryLayout<Element>.stride
+            }
         }
         return bytes
     }
 
-    /// The bytes of the chunk table (one reference per chunk).
-    public var tableBytes: Int { chunks.count * MemoryLayout<ContiguousArray<Element>>.stride }
+    /// Bytes of the top table (one reference per group).
+    public var topTableBytes: Int { groups.count * MemoryLayout<ContiguousArray<ContiguousArray<Element>>>.stride }
 
-    /// True when both hold exactly the same chunk buffers (a copy not written since).
+    /// Bytes of all tables: the top table and every group table (one reference per leaf),
+    /// whether shared or not.
+    public var tableBytes: Int { topTableBytes + chunkCount * MemoryLayout<ContiguousArray<Element>>.stride }
+
+    /// True when both hold exactly the same leaf buffers (a copy not written since).
     public func sharesAllStorage(with other: ChunkedArray) -> Bool {
-        guard other.shift == shift, other.chunks.count == chunks.count else { return false }
-        for i in chunks.indices where !Self.sameBuffer(chunks[i], other.chunks[i]) { return false }
+        guard other.shift == shift, other.groupShift == groupShift, other.count == count else { return false }
+        if Self.sameBuffer(groups, other.groups) { return true }
+        for g in groups.indices where !Self.sameBuffer(groups[g], other.groups[g]) {
+            let a = groups[g], b = other.groups[g]
+            for c in a.indices where !Self.sameBuffer(a[c], b[c]) { return false }
+        }
         return true
     }
 
-    /// Number of chunks whose buffer is the same-index chunk's buffer of `other`.
+    /// Number of leaf chunks whose buffer is the same-index leaf's buffer of `other`.
     public func sharedChunkCount(with other: ChunkedArray) -> Int {
-        guard other.shift == shift else { return 0 }
+        guard other.shift == shift, other.groupShift == groupShift else { return 0 }
         var shared = 0
-        for i in 0..<Swift.min(chunks.count, other.chunks.count) where Self.sameBuffer(chunks[i], other.chunks[i]) { shared += 1 }
+        for g in 0..<Swift.min(groups.count, other.groups.count) {
+            let a = groups[g], b = other.groups[g]
+            if Self.sameBuffer(a, b) {
+                shared += a.count
+                continue
+            }
+            for c in 0..<Swift.min(a.count, b.count) where Self.sameBuffer(a[c], b[c]) { shared += 1 }
+        }
         return shared
     }
 
-    static func sameTable(_ a: ContiguousArray<ContiguousArray<Element>>, _ b: ContiguousArray<ContiguousArray<Element>>) -> Bool {
+    /// True when `a` and `b` are one buffer (copies not written since).
+    @usableFromInline static func sameBuffer<T>(_ a: ContiguousArray<T>, _ b: ContiguousArray<T>) -> Bool {
         a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in pa.baseAddress == pb.baseAddress && pa.count == pb.count } }
     }
 
-    @usableFromInline static func sameBuffer(_ a: ContiguousArray<Element>, _ b: ContiguousArray<Element>) -> Bool {
-        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in pa.baseAddress == pb.baseAddress } }
+    /// The address of `array`'s elements (its identity while not written).
+    static func address<T>(_ array: ContiguousArray<T>) -> UnsafeRawPointer {
+        array.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) }
     }
 }
 
@@ -134,20 +211,27 @@ extension ChunkedArray: RandomAccessCollection, MutableCollection {
 }
 
 extension ChunkedArray: Equatable where Element: Equatable {
-    /// Element-wise equality; chunks sharing a buffer are equal without a look at their elements.
+    /// Element-wise equality; leaves (and groups) sharing a buffer are equal without a look at
+    /// their elements.
     public static func == (a: Self, b: Self) -> Bool {
         guard a.count == b.count else { return false }
-        if a.shift == b.shift { return a.chunks == b.chunks }
+        if a.shift == b.shift {
+            if a.groupShift == b.groupShift { return a.groups == b.groups }
+            for c in 0..<a.chunkCount where a.leaf(c) != b.leaf(c) { return false }
+            return true
+        }
         return a.elementsEqual(b)
     }
 }
 
 extension ChunkedArray: Hashable where Element: Hashable {
-    /// Hashes the count and every element in order (independent of the chunk size).
+    /// Hashes the count and every element in order (independent of the chunk and group sizes).
     public func hash(into hasher: inout Hasher) {
         hasher.combine(count)
-        for chunk in chunks {
-            for element in chunk { hasher.combine(element) }
+        for group in groups {
+            for leaf in group {
+                for element in leaf { hasher.combine(element) }
+            }
         }
     }
 }

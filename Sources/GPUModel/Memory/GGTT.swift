@@ -60,8 +60,11 @@ public final class GGTT: @unchecked Sendable {
     /// Bytes of the table itself (8 MiB).
     public static let tableSize = entryCount * 8
 
-    /// log2 of the entries per storage chunk (512 entries = 4 KiB).
-    public static let chunkShift = 9
+    /// log2 of the entries per storage leaf chunk (64 entries = 512 bytes).
+    public static let chunkShift = 6
+    /// log2 of the leaf chunks per group (128: 32 MiB of address space per group, a
+    /// 128-entry top table).
+    public static let groupShift = 7
 
     var entries: ChunkedArray<UInt64>
     /// One bit per entry written since the last `takeChangedIndices()`, and the list of them.
@@ -70,7 +73,7 @@ public final class GGTT: @unchecked Sendable {
 
     /// An empty table (every entry 0, not present).
     public init() {
-        entries = ChunkedArray(repeating: 0, count: Self.entryCount, chunkShift: Self.chunkShift)
+        entries = ChunkedArray(repeating: 0, count: Self.entryCount, chunkShift: Self.chunkShift, groupShift: Self.groupShift)
     }
 
     /// The indices of the entries written since the last call, ascending, each once; the

@@ -10,19 +10,23 @@
 public struct RegisterFile: Sendable, Hashable {
     /// The catalogue that gives each offset its semantics.
     public let catalogue: RegisterCatalogue
-    /// The dwords, in 4 KiB copy-on-write chunks (a checkpoint shares them; a write after it
-    /// copies one chunk, not 2 MiB).
+    /// The dwords, in 256-byte copy-on-write leaves under two table levels (a checkpoint
+    /// shares them; a write after it copies one leaf and two short tables, not 2 MiB).
     @usableFromInline var storage: ChunkedArray<UInt32>
 
     /// A register file holding every register's reset value (unknown offsets 0).
     public init(catalogue: RegisterCatalogue = .gen9) {
         self.catalogue = catalogue
-        self.storage = ChunkedArray(repeating: 0, count: RegisterCatalogue.dwordCount, chunkShift: Self.chunkShift)
+        self.storage = ChunkedArray(repeating: 0, count: RegisterCatalogue.dwordCount, chunkShift: Self.chunkShift,
+                                    groupShift: Self.groupShift)
         for info in catalogue.registers { load(info) }
     }
 
-    /// log2 of the dwords per storage chunk (1024 dwords = 4 KiB).
-    public static let chunkShift = 10
+    /// log2 of the dwords per storage leaf chunk (64 dwords = 256 bytes; measured with
+    /// `gvtrr-bench checkpoints`: smaller leaves add group-table bytes, larger ones copy more).
+    public static let chunkShift = 6
+    /// log2 of the leaf chunks per group (32: 8 KiB of registers per group, a 256-entry top table).
+    public static let groupShift = 5
 
     /// Bytes of storage this file holds that `previous` does not share (checkpoint cost).
     public func bytesNotShared(with previous: RegisterFile?) -> Int {

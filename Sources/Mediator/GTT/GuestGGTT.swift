@@ -31,10 +31,10 @@ public struct GuestGGTT: Sendable {
     public private(set) var apertureBase = 0
     /// First GGTT index of the hidden slice.
     public private(set) var hiddenBase = 0
-    /// Guest PTEs of the aperture slice (4 KiB copy-on-write chunks, shared with checkpoints).
-    var aperture = ChunkedArray<UInt64>(repeating: 0, count: 0, chunkShift: GGTT.chunkShift)
-    /// Guest PTEs of the hidden slice (4 KiB copy-on-write chunks).
-    var hidden = ChunkedArray<UInt64>(repeating: 0, count: 0, chunkShift: GGTT.chunkShift)
+    /// Guest PTEs of the aperture slice (512-byte copy-on-write leaves, shared with checkpoints).
+    var aperture = ChunkedArray<UInt64>(repeating: 0, count: 0, chunkShift: GGTT.chunkShift, groupShift: GGTT.groupShift)
+    /// Guest PTEs of the hidden slice (512-byte copy-on-write leaves).
+    var hidden = ChunkedArray<UInt64>(repeating: 0, count: 0, chunkShift: GGTT.chunkShift, groupShift: GGTT.groupShift)
     /// Half-written PTEs by index (GVT: `partial_pte_list`); looked up, never iterated
     /// except sorted.
     var partials: [Int: PartialPTE] = [:]
@@ -49,8 +49,8 @@ public struct GuestGGTT: Sendable {
     init(slices: GraphicsMemorySlices) {
         apertureBase = Int(slices.aperture.lowerBound >> 12)
         hiddenBase = Int(slices.hidden.lowerBound >> 12)
-        aperture = ChunkedArray(repeating: 0, count: slices.aperture.count >> 12, chunkShift: GGTT.chunkShift)
-        hidden = ChunkedArray(repeating: 0, count: slices.hidden.count >> 12, chunkShift: GGTT.chunkShift)
+        aperture = ChunkedArray(repeating: 0, count: slices.aperture.count >> 12, chunkShift: GGTT.chunkShift, groupShift: GGTT.groupShift)
+        hidden = ChunkedArray(repeating: 0, count: slices.hidden.count >> 12, chunkShift: GGTT.chunkShift, groupShift: GGTT.groupShift)
     }
 
     /// GGTT indices of the aperture slice.

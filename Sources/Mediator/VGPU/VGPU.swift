@@ -30,8 +30,10 @@ public final class VGPU {
     public internal(set) var pendingTLBInvalidate: EngineMask = []
     /// Engines being reset (GVT: `resetting_eng`).
     public internal(set) var resettingEngines: EngineMask = []
-    /// Registers touched by this guest (GVT: F_ACCESSED), one bit per dword.
-    public internal(set) var accessed = ChunkedArray<UInt64>(repeating: 0, count: Int(BARLayout.mmioSize) / 4 / 64, chunkShift: 9)
+    /// Registers touched by this guest (GVT: F_ACCESSED), one bit per dword (128-byte leaves,
+    /// 16 per group: the bitmap is small and its writes are scattered).
+    public internal(set) var accessed = ChunkedArray<UInt64>(repeating: 0, count: Int(BARLayout.mmioSize) / 4 / 64,
+                                                             chunkShift: 4, groupShift: 4)
     /// Accesses to offsets no handler row tracks (handled by the default vreg handlers).
     public internal(set) var untrackedAccesses = 0
     /// The guest's view of its GGTT and partial PTE writes.
@@ -62,10 +64,13 @@ public final class VGPU {
         self.config = config
     }
 
-    /// Marks a dword as touched by the guest.
+    /// Marks a dword as touched by the guest. Only a first touch writes: a write to the
+    /// copy-on-write bitmap costs uniqueness checks on every trap, and after a checkpoint
+    /// copies its leaf.
     @inline(__always) func markAccessed(_ offset: MMIOOffset) {
         let dword = offset.dwordIndex
-        accessed[dword >> 6] |= 1 << UInt64(dword & 63)
+        let bit: UInt64 = 1 << UInt64(dword & 63)
+        if accessed[dword >> 6] & bit == 0 { accessed[dword >> 6] |= bit }
     }
 
     /// True if the guest touched the dword at `offset`.
