@@ -59,6 +59,10 @@ public final class JournalReader {
     private var pageCache = LRUCache<PageKey, [UInt8]>(budget: 32 << 20)
     /// Page lookups that missed the cache and decoded a frame (a figure for benchmarks).
     public private(set) var pageFramesDecoded = 0
+    /// Patches rebuilt from a base the caller had at hand instead of a decoded frame.
+    public private(set) var basesFromCandidates = 0
+    /// Patches streamed past while their base was not cached (a seek's first pages).
+    private var unresolvedPatches = LRUCache<PageKey, (base: PageKey, runs: [UInt8])>(budget: 1 << 20)
     private let pageWalker: FrameWalker
 
     /// Opens the journal at `path`.
@@ -350,10 +354,35 @@ public final class JournalReader {
     /// is cached (otherwise `page(_:)` rebuilds it on demand). A patch that does not fit its
     /// base is left for `page(_:)`, which reports the damage.
     func cacheStreamedPatch(_ key: PageKey, base: PageKey, _ runs: UnsafeRawBufferPointer) {
-        guard !pageCache.contains(key), let content = pageCache.value(for: base),
-              case let .success(rebuilt) = Result(catching: { () throws(DecodeFailure) in try PagePatch.apply(runs, to: content) })
+        guard !pageCache.contains(key) else { return }
+        guard let content = pageCache.value(for: base) else {
+            // Kept so that `page(_:candidateBase:)` can rebuild it from a base its caller has at hand.
+            unresolvedPatches.insert((base, Array(runs)), for: key, cost: runs.count + 64)
+            return
+        }
+        guard case let .success(rebuilt) = Result(catching: { () throws(DecodeFailure) in try PagePatch.apply(runs, to: content) })
         else { return }
         pageCache.insert(rebuilt, for: key, cost: rebuilt.count + 64)
+    }
+
+    /// The content of a stored page, like `page(_:)`; when it is a patch a cursor streamed
+    /// past whose base is no longer cached, `candidateBase` is tried as that base first (a
+    /// replay passes the guest frame's current content, which is the base unless something
+    /// else wrote the frame since). The candidate is taken only if its xxHash64 is the base's
+    /// key, so a wrong candidate costs a hash and then the frame decode it saves otherwise.
+    public func page(_ key: PageKey, candidateBase: () -> [UInt8]?) throws(JournalError) -> [UInt8] {
+        if !pageCache.contains(key), let patch = unresolvedPatches.value(for: key), patch.base.variant == 0,
+           let candidate = candidateBase(), !candidate.isEmpty,
+           XXHash64.hash(candidate) == patch.base.hash,
+           case let .success(rebuilt) = patch.runs.withUnsafeBytes({ raw in
+               Result { () throws(DecodeFailure) in try PagePatch.apply(raw, to: candidate) }
+           }) {
+            basesFromCandidates += 1
+            pageCache.insert(candidate, for: patch.base, cost: candidate.count + 64)
+            pageCache.insert(rebuilt, for: key, cost: rebuilt.count + 64)
+            return rebuilt
+        }
+        return try page(key)
     }
 
     /// The guest memory a reference names: `length` bytes at its offset in its page.

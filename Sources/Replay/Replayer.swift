@@ -299,7 +299,12 @@ public final class Replayer {
     func perform(_ input: JournalRecord) throws(ReplayError) -> Bool {
         let engineInput: EngineInput?
         do {
-            engineInput = try InputRecords.input(from: input.event) { key throws(JournalError) in try reader.page(key) }
+            engineInput = try InputRecords.input(from: input.event) { key throws(JournalError) in
+                guard case let .guestPageWritten(_, frame, _) = input.event else { return try reader.page(key) }
+                // A patch's base is the frame's previous recorded content, which the frame
+                // usually still holds: after a seek this saves decoding the frame that stored it.
+                return try reader.page(key) { currentContent(ofFrame: frame) }
+            }
         } catch {
             throw .badInput(sequence: input.sequence, "\(error)")
         }
@@ -311,6 +316,17 @@ public final class Replayer {
         default: break
         }
         return true
+    }
+
+    /// The bytes host frame `frame` holds now (nil outside memory), read without telling
+    /// the memory's read observer (this is replay's read, not the GPU's).
+    private func currentContent(ofFrame frame: UInt64) -> [UInt8]? {
+        let memory = engine.gpu.memory
+        guard frame < memory.frameCount else { return nil }
+        let saved = memory.readObserver
+        memory.readObserver = nil
+        defer { memory.readObserver = saved }
+        return memory.page(PageFrameNumber(frame))
     }
 
     // MARK: Reading

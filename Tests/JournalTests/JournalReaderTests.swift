@@ -80,6 +80,43 @@ import Testing
         #expect(try reader.index().pages.count == made.pages.count)
     }
 
+    @Test func aPatchWhoseBaseIsNotCachedIsRebuiltFromACandidateBaseWithTheBasesHash() throws {
+        // A page in the first frame, then (frames later) a patch of it against it.
+        let sink = MemoryJournalSink()
+        let writer = try JournalWriter(sink: sink, header: Fixtures.header, options: Fixtures.options(events: 16))
+        let base = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        var changed = base
+        changed[100] = 0xAA
+        changed[3000] = 0x55
+        let baseKey = try writer.storePage(base)
+        let records = Fixtures.records(100)
+        for (i, record) in records.enumerated() {
+            var record = record
+            if i == 0 { record.event = .guestPageWritten(vgpu: 1, frame: 9, page: baseKey) }
+            if i == 80 { record.event = .guestPageWritten(vgpu: 1, frame: 9, page: try writer.storePage(changed, basis: baseKey)) }
+            try writer.append(record)
+        }
+        try writer.close()
+        let patchKey = XXHash64.hash(changed)
+
+        // Without the base at hand, the lookup decodes the patch's frame and then its base's.
+        for (candidate, decodes) in [(base, 0), (changed, 2), ([], 2)] {
+            // Streaming from #60: the base's frame is not read, so the patch's base is not cached.
+            let reader = try JournalReader(source: MemoryByteSource(sink.bytes))
+            let cursor = try reader.records(from: 60)
+            cursor.cachesPages = true
+            var key: PageKey?
+            while let record = try cursor.next() {
+                if case let .guestPageWritten(_, _, page) = record.event { key = page; break }
+            }
+            let found = try #require(key)
+            #expect(found.hash == patchKey)
+            #expect(try reader.page(found) { candidate } == changed)
+            #expect(reader.pageFramesDecoded == decodes, "a candidate with the base's hash saves decoding its frame; another does not")
+            #expect(reader.basesFromCandidates == (decodes == 0 ? 1 : 0))
+        }
+    }
+
     @Test func notJournalsAreRefusedWithAReason() throws {
         let cases: [[UInt8]] = [[], Array("hello world, not a journal".utf8), [0x04, 0x22, 0x4D, 0x18]]
         for bytes in cases {
