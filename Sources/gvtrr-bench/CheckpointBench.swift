@@ -42,8 +42,8 @@ func checkpointBench(on journal: String, interval: UInt64) {
 }
 
 /// `gvtrr-bench seek JOURNAL`: replays a journal with the debugger's checkpoint store, then
-/// seeks to just before each of the last few checkpoints (the worst case: a whole interval
-/// to replay) and prints, per seek, the time spent restoring and the time spent replaying
+/// seeks to just before each of the last few checkpoints and one in the middle (the worst
+/// case: a whole interval to replay; in the middle, pages are no longer cached) and prints, per seek, the time spent restoring and the time spent replaying
 /// forward, checked entry by entry and fast-forwarded. Where to look when figure 5 of the
 /// suite misses.
 func seekBench(on journal: String) {
@@ -58,20 +58,21 @@ func seekBench(on journal: String) {
         // A lookup that misses loads the journal's page index once (a seek's first miss pays it).
         let indexSeconds = measure { _ = try? replayer.reader.page(PageKey(hash: 0, variant: UInt32.max)) }
         print(String(format: "page index loaded in %.1f ms", indexSeconds * 1e3))
-        for k in stride(from: all.count - 1, to: max(0, all.count - 6), by: -1) where k > 0 {
+        // The last few intervals (pages still in the cache), then one in the middle (cold).
+        for k in Array(stride(from: all.count - 1, to: max(0, all.count - 6), by: -1)) + [all.count / 2] where k > 0 {
             let from = all[k - 1], target = all[k].lastSequence - 1
             let events = target - from.lastSequence
             var line = String(format: "  to #%llu (%llu events from the checkpoint):", target, events)
             for checked in [true, false] {
-                let misses = replayer.reader.pageFramesDecoded
+                let misses = replayer.reader.pageFramesDecoded, atHand = replayer.reader.basesFromCandidates
                 let restore = try measureThrowing { try replayer.restore(from) }
                 let forward = try measureThrowing {
                     if !checked { try replayer.fastForward(before: target) }
                     while replayer.result.lastSequence < target, try replayer.step() != nil {}
                 }
-                line += String(format: " %@ restore %.1f + %.1f ms (%.0f k events/s, %d page frames decoded);",
+                line += String(format: " %@ restore %.1f + %.1f ms (%.0f k events/s, %d page frames decoded, %d bases at hand);",
                                checked ? "checked" : "fast-forward", restore * 1e3, forward * 1e3, Double(events) / forward / 1e3,
-                               replayer.reader.pageFramesDecoded - misses)
+                               replayer.reader.pageFramesDecoded - misses, replayer.reader.basesFromCandidates - atHand)
             }
             print(line)
         }
