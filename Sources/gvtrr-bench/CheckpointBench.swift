@@ -43,9 +43,10 @@ func checkpointBench(on journal: String, interval: UInt64) {
 
 /// `gvtrr-bench seek JOURNAL`: replays a journal with the debugger's checkpoint store, then
 /// seeks to just before each of the last few checkpoints and one in the middle (the worst
-/// case: a whole interval to replay; in the middle, pages are no longer cached) and prints, per seek, the time spent restoring and the time spent replaying
-/// forward, checked entry by entry and fast-forwarded. Where to look when figure 5 of the
-/// suite misses.
+/// case: a whole interval to replay; in the middle, pages are no longer cached) and prints,
+/// per seek, the time spent restoring and the time spent replaying forward, checked entry by
+/// entry and fast-forwarded, with the page frames decoded. Where to look when figure 5 of
+/// the suite misses.
 func seekBench(on journal: String) {
     do {
         let replayer = try Replayer(reader: JournalReader(path: journal))
