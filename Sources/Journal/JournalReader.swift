@@ -371,7 +371,8 @@ public final class JournalReader {
     /// else wrote the frame since). The candidate is taken only if its xxHash64 is the base's
     /// key, so a wrong candidate costs a hash and then the frame decode it saves otherwise.
     public func page(_ key: PageKey, candidateBase: () -> [UInt8]?) throws(JournalError) -> [UInt8] {
-        if !pageCache.contains(key), let patch = unresolvedPatches.value(for: key), patch.base.variant == 0,
+        if let cached = pageCache.value(for: key) { return cached }  // the usual case: streamed just before
+        if let patch = unresolvedPatches.value(for: key), patch.base.variant == 0,
            let candidate = candidateBase(), !candidate.isEmpty,
            XXHash64.hash(candidate) == patch.base.hash,
            case let .success(rebuilt) = patch.runs.withUnsafeBytes({ raw in
